@@ -1,0 +1,55 @@
+# Two set-up commands (see README.md): `make site` builds the site, `make test` runs the tests.
+# Both create .venv from the pinned requirements when they change, and work offline.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Builds and tests never reach the internet; set HF_HUB_OFFLINE=0 to allow hub downloads.
+export HF_HUB_OFFLINE ?= 1
+# mkdocs-gen-files otherwise prints a long banner about MkDocs 2 on every build.
+export NO_MKDOCS_2_WARNING := true
+export DISABLE_MKDOCS_2_WARNING := true
+
+.PHONY: site serve test bench new models clean clean-cache lint-workflows browser
+
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_speed.py
+
+# Write a new gallery script from the template: make new TITLE="My example" SECTION=01_attention
+new: $(STAMP)
+	$(BIN)/python -m gallery_builder new --title "$(TITLE)" --section "$(SECTION)"
+
+# Prepare the embedded models in .cache/huggingface/hub (the build also does this when needed).
+models: $(STAMP)
+	$(BIN)/python -m gallery_builder models
+
+$(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt -c requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	touch $@
+
+# The browser tests drive Debian's chromium; install it when it is missing (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+
+clean:
+	rm -rf site test-artifacts
+
+# The caches are safe to delete; the next build recreates them.
+clean-cache:
+	rm -rf .cache

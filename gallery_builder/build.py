@@ -1,0 +1,217 @@
+"""Build the gallery: find scripts, reuse cached outputs or run the scripts, render the pages.
+
+    project.py   what the gallery holds (sections, examples)
+    parse.py     a script's title, intro and cells
+    cache.py     outputs kept from earlier builds
+    workers.py   running scripts in isolated processes (execute.py + capture.py inside them)
+    render.py    Markdown pages and their files
+
+`build_gallery` returns the files to publish and a report; it never raises for a bad script.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache as cache_mod
+from .embedded_models import ensure_embedded_models
+from .execute import Job, ScriptFailure, outputs_of, read_result
+from .parse import ParsedScript, ScriptError, parse_script
+from .project import Example, Gallery
+from .render import Files, render_gallery
+from .results import ExampleResult
+from .workers import RunOutcome, run_all
+
+MODEL_SETTINGS = ("GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "HF_HUB_OFFLINE")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    project_root: Path
+    source_dir: Path
+    cache_dir: Path
+    hf_cache: Path
+    parallel: int = 2
+    timeout: float = 300.0
+    memory_limit: int | None = None
+
+    @classmethod
+    def for_project(cls, root: Path, source_dir: Path | None = None) -> "BuildOptions":
+        """Options from the environment (documented in CONTRIBUTING.md): GALLERY_JOBS, GALLERY_TIMEOUT,
+        GALLERY_MEMORY_GB, GALLERY_CACHE (outputs) and GALLERY_HF_CACHE (model files)."""
+        root = root.resolve()
+        memory_gb = float(os.environ.get("GALLERY_MEMORY_GB", "8"))
+        return cls(
+            project_root=root,
+            source_dir=(source_dir or root / "gallery_src").resolve(),
+            cache_dir=Path(os.environ.get("GALLERY_CACHE", root / ".cache" / "gallery")).resolve(),
+            hf_cache=Path(os.environ.get("GALLERY_HF_CACHE", root / ".cache" / "huggingface" / "hub")).resolve(),
+            parallel=int(os.environ.get("GALLERY_JOBS", str(min(2, os.cpu_count() or 1)))),
+            timeout=float(os.environ.get("GALLERY_TIMEOUT", "300")),
+            memory_limit=int(memory_gb * 2**30) if memory_gb > 0 else None,
+        )
+
+
+@dataclass
+class BuildReport:
+    results: list[ExampleResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failures(self) -> list[ExampleResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def summary(self) -> str:
+        return (
+            f"gallery: {self.count('ran')} ran, {self.count('cached')} cached, "
+            f"{self.count('failed')} failed in {self.seconds:.1f} s"
+        )
+
+
+def log_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_stderr) -> tuple[Files, BuildReport]:
+    started = time.perf_counter()
+    _prepare_environment(options)
+    ensure_embedded_models(options.hf_cache, log)
+    store = cache_mod.ResultCache(options.cache_dir)
+    store.sweep()
+    gallery = Gallery.load(options.source_dir)
+    examples = gallery.examples()
+    results: dict[Path, ExampleResult] = {}
+    jobs: list[tuple[Job, str, ExampleResult]] = []
+    total = len(examples)
+
+    def report(result: ExampleResult) -> None:
+        results[result.example.path] = result
+        where = f"[{len(results)}/{total}]"
+        if result.status == "failed":
+            summary = result.failure.summary if result.failure else "failed"
+            log(f"gallery: {where} FAILED {result.location}: {summary}")
+        else:
+            log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
+
+    for example in examples:
+        display = example.path.relative_to(options.project_root).as_posix()
+        source = example.path.read_bytes()
+        try:
+            parsed = parse_script(example.path, source.decode("utf-8"))
+        except (ScriptError, UnicodeDecodeError) as error:
+            report(_parse_failure(example, display, error))
+            continue
+        key = cache_mod.static_key(source, _settings(parsed))
+        hit = store.lookup(key)
+        if hit is not None:
+            report(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
+            continue
+        job = Job(
+            script=example.path,
+            display_name=display,
+            cells=parsed.cells,
+            out_dir=store.staging_dir(),
+            project_root=options.project_root,
+            timeout=float(parsed.settings.get("timeout", options.timeout)),
+            threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
+            memory_limit=options.memory_limit,
+        )
+        jobs.append((job, key, ExampleResult(example, display, "ran", parsed)))
+
+    pending = {job.out_dir: (key, stub) for job, key, stub in jobs}
+    leftovers: list[Path] = []
+
+    def finished(outcome: RunOutcome) -> None:
+        key, stub = pending[outcome.job.out_dir]
+        result = _from_outcome(stub, outcome)
+        if result.status != "failed" and outcome.result is not None:
+            result.files_dir = store.store(key, outcome.job.out_dir, outcome.result)
+        else:
+            leftovers.append(outcome.job.out_dir)
+        report(result)
+
+    if jobs:
+        log(f"gallery: running {len(jobs)} of {total} scripts, {options.parallel} at a time")
+        run_all([job for job, _, _ in jobs], options.parallel, finished)
+
+    ordered = [results[e.path] for e in examples]
+    files = render_gallery(gallery, ordered)
+    for folder in leftovers:  # failed runs: rendered above, never cached
+        shutil.rmtree(folder, ignore_errors=True)
+    report_ = BuildReport(ordered, time.perf_counter() - started)
+    log(report_.summary())
+    return files, report_
+
+
+def _prepare_environment(options: BuildOptions) -> None:
+    """Settings every worker inherits. Set before the forkserver starts: libraries read them on import."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ["HF_HUB_CACHE"] = str(options.hf_cache)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["IPYTHONDIR"] = str(options.cache_dir / "ipython")
+
+
+def _settings(parsed: ParsedScript) -> dict[str, str]:
+    settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
+    settings["expect_failure"] = str(bool(parsed.settings.get("expect_failure", False)))
+    return settings
+
+
+def _parse_failure(example: Example, display: str, error: Exception) -> ExampleResult:
+    if isinstance(error, ScriptError):
+        failure = ScriptFailure(error.line, error.message, "")
+    else:
+        failure = ScriptFailure(1, f"the file is not UTF-8 text: {error}", "")
+    return ExampleResult(example, display, "failed", failure=failure)
+
+
+def _from_result(example, display, parsed, result, files_dir, status) -> ExampleResult:
+    failure = result.get("failure")
+    return ExampleResult(
+        example,
+        display,
+        status,
+        parsed,
+        outputs=outputs_of(result),
+        files_dir=files_dir,
+        failure=ScriptFailure(**failure) if failure else None,
+        expected_failure=bool(failure),
+        duration=result.get("duration", 0.0),
+    )
+
+
+def _from_outcome(stub: ExampleResult, outcome: RunOutcome) -> ExampleResult:
+    """Decide whether a finished run counts as a success, including the expected-failure marker."""
+    expect_failure = bool(stub.parsed and stub.parsed.settings.get("expect_failure", False))
+    result = outcome.result
+    failure = outcome.failure
+    status = "ran"
+    if failure is not None and not expect_failure:
+        status = "failed"
+    if failure is None and expect_failure:
+        status = "failed"
+        failure = ScriptFailure(1, "the script is marked expect_failure but ran without an error", "")
+    return ExampleResult(
+        stub.example,
+        stub.display_path,
+        status,  # type: ignore[arg-type]
+        stub.parsed,
+        outputs=outputs_of(result) if result else [],
+        files_dir=outcome.job.out_dir,
+        failure=failure,
+        expected_failure=expect_failure and outcome.failure is not None,
+        duration=result.get("duration", outcome.wall_time) if result else outcome.wall_time,
+    )

@@ -1,0 +1,192 @@
+"""Capture what a script shows, cell by cell: figures, HTML, text.
+
+Runs inside the worker process that executes a script:
+
+- matplotlib uses the Agg backend; ``plt.show()`` saves every open figure instead of blocking,
+  and figures still open at the end of a cell are saved too. PNGs are written at 2x with no
+  metadata that changes between builds.
+- IPython's ``display()`` reaches a real (headless) InteractiveShell whose display publisher
+  records the MIME bundles, so a bare bertviz ``head_view(...)`` is captured; its consecutive
+  HTML and JavaScript pieces are joined into one HTML fragment.
+- stdout and stderr are collected as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+OutputKind = Literal["stdout", "stderr", "text", "image", "html"]
+IMAGE_SCALE = 2  # PNGs are rendered at 2x their CSS size
+
+
+@dataclass
+class Output:
+    kind: OutputKind
+    text: str = ""  # stdout / stderr / text: the text; html: the fragment
+    file: str = ""  # image: file name in the output folder
+    width: int = 0  # image: CSS pixels
+    alt: str = ""  # image: plain-text description
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in ("", 0)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Output":
+        return cls(**data)
+
+
+class CellCapture:
+    """Collects the outputs of one script, cell after cell, into `out_dir`."""
+
+    def __init__(self, out_dir: Path, redact) -> None:
+        self.out_dir = out_dir
+        self.redact = redact
+        self.outputs: list[Output] = []
+        self.image_count = 0
+        self.stdout = _Stream(self, "stdout")
+        self.stderr = _Stream(self, "stderr")
+        self._pending_html: list[str] = []
+
+    # -- text -------------------------------------------------------------
+    def add_text(self, kind: OutputKind, text: str) -> None:
+        if not text:
+            return
+        self._flush_html()
+        text = self.redact(text)
+        if self.outputs and self.outputs[-1].kind == kind:
+            self.outputs[-1].text += text
+        else:
+            self.outputs.append(Output(kind, text=text))
+
+    # -- figures ----------------------------------------------------------
+    def save_open_figures(self) -> None:
+        import matplotlib.pyplot as plt
+
+        self.stdout.flush()
+        self.stderr.flush()
+        self._flush_html()
+        for number in plt.get_fignums():
+            figure = plt.figure(number)
+            self.image_count += 1
+            name = f"image-{self.image_count}.png"
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=figure.dpi * IMAGE_SCALE, metadata={"Software": None})
+            (self.out_dir / name).write_bytes(buffer.getvalue())
+            width = round(figure.get_figwidth() * figure.dpi)
+            self.outputs.append(Output("image", file=name, width=width, alt=self.redact(_figure_alt(figure))))
+        plt.close("all")
+
+    # -- rich display -----------------------------------------------------
+    def add_mime_bundle(self, data: dict[str, Any]) -> None:
+        """Record one display() call or a cell's last value, formatted as a MIME bundle."""
+        self.stdout.flush()
+        self.stderr.flush()
+        if "text/html" in data:
+            self._pending_html.append(str(data["text/html"]))
+        elif "application/javascript" in data:
+            script = str(data["application/javascript"])
+            self._pending_html.append(f'<script type="text/javascript">\n{script}\n</script>')
+        elif "image/png" in data:
+            self._flush_html()
+            self.image_count += 1
+            name = f"image-{self.image_count}.png"
+            raw = data["image/png"]
+            (self.out_dir / name).write_bytes(base64.b64decode(raw) if isinstance(raw, str) else raw)
+            self.outputs.append(Output("image", file=name, alt="image"))
+        elif "text/plain" in data:
+            self.add_text("text", str(data["text/plain"]) + "\n")
+
+    def end_cell(self) -> list[Output]:
+        """Save what the cell left behind and hand back its outputs."""
+        self.save_open_figures()
+        outputs, self.outputs = self.outputs, []
+        return outputs
+
+    def _flush_html(self) -> None:
+        if self._pending_html:
+            fragment = "\n".join(self._pending_html)
+            self._pending_html = []
+            self.outputs.append(Output("html", text=self.redact(fragment)))
+
+
+class _Stream(io.TextIOBase):
+    """A text stream that files what is written into the current cell's outputs."""
+
+    def __init__(self, capture: CellCapture, kind: OutputKind) -> None:
+        self._capture = capture
+        self._kind = kind
+        self._buffer: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._buffer.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._buffer:
+            text = "".join(self._buffer)
+            self._buffer = []
+            self._capture.add_text(self._kind, _collapse_carriage_returns(text))
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _collapse_carriage_returns(text: str) -> str:
+    """A carriage return means a progress bar redrawing itself: keep only its last state."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _figure_alt(figure) -> str:
+    titles = []
+    if figure._suptitle is not None and figure._suptitle.get_text():
+        titles.append(figure._suptitle.get_text())
+    titles.extend(ax.get_title() for ax in figure.axes if ax.get_title())
+    text = "; ".join(titles[:3]) or "figure"
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def install_display_hook(capture: CellCapture) -> Any:
+    """Route IPython's display() to `capture`; return the shell (its formatter renders values)."""
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            capture.add_mime_bundle(data)
+
+        def clear_output(self, wait=False):
+            pass
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    shell.display_pub = Publisher(shell=shell)
+    return shell
+
+
+def last_value_bundle(shell: Any, value: Any) -> dict[str, Any] | None:
+    """Format a cell's last expression the way a notebook would, or None to show nothing."""
+    if value is None or _is_matplotlib_artist(value):
+        return None
+    if hasattr(value, "_repr_html_"):
+        rendered = value._repr_html_()
+        if rendered:
+            return {"text/html": rendered}
+    bundle, _ = shell.display_formatter.format(value)
+    bundle = {k: v for k, v in bundle.items() if k in ("text/html", "image/png", "text/plain")}
+    return bundle or None
+
+
+def _is_matplotlib_artist(value: Any) -> bool:
+    """Matplotlib return values (lines, texts, axes) are noise on a page, as in sphinx-gallery."""
+    items = value if isinstance(value, (list, tuple)) and value else [value]
+    return all(type(item).__module__.startswith("matplotlib") for item in items)

@@ -1,0 +1,66 @@
+"""Command line: `python -m gallery_builder {build,new,models}` (also installed as `gallery`)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .build import BuildOptions, build_gallery
+from .embedded_models import ensure_embedded_models
+from .project import slugify
+
+TEMPLATE = Path(__file__).parent / "templates" / "example.py.txt"
+
+
+def write_new_example(source_dir: Path, section: str, title: str) -> Path:
+    """Create a numbered script from the template in `section` (a folder of `source_dir`)."""
+    if not title.strip():
+        raise ValueError('give the example a title, e.g. make new TITLE="Attention entropy" SECTION=01_attention')
+    folder = source_dir / section
+    if not (folder / "README.md").exists():
+        sections = ", ".join(sorted(p.name for p in source_dir.iterdir() if (p / "README.md").exists()))
+        raise ValueError(f"no section {section!r} in {source_dir} (a folder with a README.md); sections: {sections}")
+    numbers = [int(m.group(1)) for p in folder.glob("*.py") if (m := re.match(r"(\d+)_", p.name))]
+    name = f"{max(numbers, default=0) + 1:02d}_{slugify(title).replace('-', '_')}.py"
+    target = folder / name
+    if target.exists():
+        raise ValueError(f"{target} already exists")
+    target.write_text(TEMPLATE.read_text().replace("{title}", title.strip()))
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gallery", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="run the scripts and write the gallery's pages to a folder")
+    build.add_argument("--project", type=Path, default=Path("."), help="project root (holds gallery_src/)")
+    build.add_argument("--out", type=Path, required=True, help="folder to write the generated pages into")
+    new = commands.add_parser("new", help="write a new example script from the template")
+    new.add_argument("--title", required=True)
+    new.add_argument("--section", required=True, help="section folder, e.g. 01_attention")
+    new.add_argument("--project", type=Path, default=Path("."))
+    models = commands.add_parser("models", help="prepare the embedded models in the project's HF cache")
+    models.add_argument("--project", type=Path, default=Path("."))
+    args = parser.parse_args(argv)
+
+    if args.command == "new":
+        try:
+            path = write_new_example(args.project / "gallery_src", args.section, args.title)
+        except ValueError as error:
+            print(f"gallery new: {error}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}; preview it with `make serve`")
+        return 0
+    options = BuildOptions.for_project(args.project)
+    if args.command == "models":
+        ensure_embedded_models(options.hf_cache)
+        return 0
+    files, report = build_gallery(options)
+    for name, data in files.items():
+        target = args.out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_bytes() != data:  # write only what changed
+            target.write_bytes(data)
+    return 1 if report.failures else 0

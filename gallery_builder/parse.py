@@ -1,0 +1,173 @@
+"""Parse a gallery script into a title, an introduction and cells.
+
+The format is sphinx-gallery's, so scripts written for sphinx-gallery or mkdocs-gallery render
+unedited:
+
+- a module docstring whose first heading is the title: a Markdown ``# Title`` or a reST title
+  underlined (and optionally overlined) with ``===``;
+- then cells separated by ``# %%`` lines (or sphinx-gallery's older line of 20+ ``#``);
+  the comment lines right after a separator are Markdown prose, the rest is code;
+- per-script settings as comments ``# gallery_<name> = <value>`` (``sphinx_gallery_<name>`` is
+  read too), which are dropped from the code shown on the page.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+SEPARATOR = re.compile(r"^(# ?%%.*|#{20,})\s*$")
+SETTING = re.compile(r"^#\s*(?:gallery|sphinx_gallery)_(\w+)\s*=\s*(.+?)\s*$")
+REST_UNDERLINE = re.compile(r"^([=\-~*#^])\1{2,}\s*$")
+KNOWN_SETTINGS = {"timeout", "expect_failure", "thumbnail_number"}
+
+
+class ScriptError(Exception):
+    """A problem in a gallery script, reported with its file and line."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: Literal["markdown", "code"]
+    source: str
+    line: int  # 1-based line in the script where the cell's text starts
+
+
+@dataclass(frozen=True)
+class ParsedScript:
+    title: str
+    intro: str  # Markdown that follows the title in the docstring
+    cells: tuple[Cell, ...]
+    settings: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        """The intro's first paragraph on one line: the gallery card's text."""
+        first = self.intro.strip().split("\n\n", 1)[0]
+        return " ".join(first.split())
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.kind == "code")
+
+
+def parse_script(path: Path, text: str | None = None) -> ParsedScript:
+    """Parse the script at `path`. Raises ScriptError naming the file and line on bad input."""
+    source = path.read_text(encoding="utf-8") if text is None else text
+    try:
+        module = ast.parse(source, filename=str(path))
+    except SyntaxError as err:
+        raise ScriptError(path, err.lineno or 1, f"syntax error: {err.msg}") from None
+
+    lines = source.splitlines()
+    doc_node = _docstring_node(module)
+    if doc_node is None:
+        raise ScriptError(path, 1, "no module docstring: start the script with a docstring holding a `# Title`")
+    title, intro = _split_title(path, doc_node.lineno, ast.get_docstring(module, clean=True) or "")
+    settings = _settings(path, lines)
+    body = lines[doc_node.end_lineno :]
+    cells = _cells(body, first_line=doc_node.end_lineno + 1)
+    return ParsedScript(title=title, intro=intro, cells=tuple(cells), settings=settings)
+
+
+def _docstring_node(module: ast.Module) -> ast.Expr | None:
+    if module.body and isinstance(module.body[0], ast.Expr):
+        value = module.body[0].value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return module.body[0]
+    return None
+
+
+def _split_title(path: Path, line: int, doc: str) -> tuple[str, str]:
+    """Find the first heading of the docstring; return it and the text after it."""
+    rows = doc.splitlines()
+    for i, row in enumerate(rows):
+        stripped = row.strip()
+        if not stripped or REST_UNDERLINE.match(stripped):
+            continue
+        if stripped.startswith("# "):
+            return stripped[2:].strip(), "\n".join(rows[i + 1 :]).strip()
+        if i + 1 < len(rows) and REST_UNDERLINE.match(rows[i + 1].strip()):
+            return stripped, "\n".join(rows[i + 2 :]).strip()
+        break
+    raise ScriptError(
+        path, line, "the docstring has no title: begin it with `# Title` or a reST title underlined with ==="
+    )
+
+
+def _settings(path: Path, lines: list[str]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for number, row in enumerate(lines, start=1):
+        match = SETTING.match(row.strip())
+        if not match:
+            continue
+        name, raw = match.groups()
+        if name not in KNOWN_SETTINGS:
+            continue  # other sphinx-gallery settings are accepted and ignored
+        try:
+            found[name] = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            raise ScriptError(path, number, f"setting {name!r} needs a Python literal, got {raw!r}") from None
+    return found
+
+
+def _cells(body: list[str], first_line: int) -> list[Cell]:
+    """Split the lines after the docstring into Markdown and code cells."""
+    cells: list[Cell] = []
+    prose: list[str] = []
+    code: list[str] = []
+    prose_start = code_start = first_line
+    in_prose = False
+
+    def flush_code() -> None:
+        nonlocal code
+        text, offset = _trim(code)
+        if text:
+            cells.append(Cell("code", text, code_start + offset))
+        code = []
+
+    def flush_prose() -> None:
+        nonlocal prose
+        text, offset = _trim(prose)
+        if text:
+            cells.append(Cell("markdown", text, prose_start + offset))
+        prose = []
+
+    for number, row in enumerate(body, start=first_line):
+        if SEPARATOR.match(row):
+            flush_code()
+            flush_prose()
+            in_prose, prose_start = True, number + 1
+            continue
+        if SETTING.match(row.strip()):
+            row = ""
+        if in_prose and (row.startswith("#") or (not row.strip() and not prose)):
+            prose.append(row[2:] if row.startswith("# ") else row[1:])
+            continue
+        if in_prose:
+            flush_prose()
+            in_prose, code_start = False, number
+        code.append(row)
+    flush_code()
+    flush_prose()
+    return cells
+
+
+def _trim(rows: list[str]) -> tuple[str, int]:
+    """Drop blank lines at both ends; return the text and how many lines were dropped in front."""
+    start = 0
+    while start < len(rows) and not rows[start].strip():
+        start += 1
+    end = len(rows)
+    while end > start and not rows[end - 1].strip():
+        end -= 1
+    return "\n".join(rows[start:end]), start

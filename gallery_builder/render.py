@@ -1,0 +1,240 @@
+"""Render examples into Markdown pages and the files they show, for mkdocs.
+
+Every generated page is an ``index.md`` inside its own folder (``gallery/<section>/<example>/``),
+so a relative link means the same thing to Markdown and to the browser, with or without
+directory URLs. The nav is a literate-nav ``SUMMARY.md``: adding a script needs no mkdocs.yml edit.
+
+Text that comes from scripts is never trusted as HTML: prose may use Markdown but not raw HTML,
+and outputs are shown as literal text.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+from . import views
+from .capture import Output
+from .project import Example, Gallery, Section
+from .results import ExampleResult
+
+GALLERY_DIR = "gallery"
+VENDOR_DIR = "_vendor"
+THUMB_WIDTH = 360
+NO_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">'
+    '<rect width="360" height="240" fill="#eef1f6"/>'
+    '<g fill="none" stroke="#5c6bc0" stroke-width="6" stroke-linecap="round">'
+    '<path d="M110 80 L250 160 M110 160 L250 80 M110 120 L250 120"/></g>'
+    '<g fill="#5c6bc0"><circle cx="110" cy="80" r="12"/><circle cx="110" cy="120" r="12"/>'
+    '<circle cx="110" cy="160" r="12"/><circle cx="250" cy="80" r="12"/><circle cx="250" cy="120" r="12"/>'
+    '<circle cx="250" cy="160" r="12"/></g></svg>\n'
+)
+
+Files = dict[str, bytes]
+
+
+def render_gallery(gallery: Gallery, results: list[ExampleResult]) -> Files:
+    files: Files = {}
+    by_section: dict[Path, list[ExampleResult]] = {}
+    for result in results:
+        by_section.setdefault(result.example.section.path, []).append(result)
+    sections = [s for s in gallery.sections() if s.path in by_section]
+    for result in results:
+        files.update(render_example(result))
+    for section in sections:
+        files[f"{GALLERY_DIR}/{section.slug}/index.md"] = _text(_section_page(section, by_section[section.path]))
+    files[f"{GALLERY_DIR}/index.md"] = _text(_gallery_page(gallery, sections, by_section))
+    files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results))
+    files[f"{GALLERY_DIR}/SUMMARY.md"] = _text(_summary(sections, by_section))
+    files[f"{GALLERY_DIR}/{VENDOR_DIR}/no-image.svg"] = NO_IMAGE.encode()
+    for name, data in views.VENDOR_FILES.items():
+        files[f"{GALLERY_DIR}/{VENDOR_DIR}/{name}"] = data
+    return files
+
+
+def render_example(result: ExampleResult) -> Files:
+    base = f"{GALLERY_DIR}/{result.example.url_dir}"
+    files: Files = {}
+    lines = [f"# {escape_inline(result.title)}", ""]
+    if result.failure and not result.expected_failure:
+        lines += _failure_banner(result)
+    if result.parsed is None:
+        files[f"{base}/index.md"] = _text("\n".join(lines))
+        return files
+    if result.parsed.intro:
+        lines += [escape_prose(result.parsed.intro), ""]
+    view_count = 0
+    code_index = 0
+    for cell in result.parsed.cells:
+        if cell.kind == "markdown":
+            lines += [escape_prose(cell.source), ""]
+            continue
+        lines += [fence(cell.source, "python"), ""]
+        if code_index < len(result.outputs):
+            for output in result.outputs[code_index]:
+                if output.kind == "html":
+                    view_count += 1
+                    name = f"view-{view_count}.html"
+                    document = views.standalone_view(
+                        output.text, title=result.title, vendor_href=_vendor_href(), view_id=f"view-{view_count}"
+                    )
+                    files[f"{base}/{name}"] = _text(document)
+                    lines += [views.iframe_tag(name, f"{result.title}: interactive view {view_count}"), ""]
+                else:
+                    lines += [_render_output(output), ""]
+                    if output.kind == "image" and result.files_dir is not None:
+                        files[f"{base}/{output.file}"] = (result.files_dir / output.file).read_bytes()
+        if result.failure and code_index == len(result.outputs) - 1:
+            lines += _traceback_block(result)
+        code_index += 1
+    if result.status != "failed":
+        lines += ["---", "", f'<p class="gallery-runtime">Run time: {result.duration:.1f} s</p>', ""]
+    thumb = _thumbnail(result)
+    if thumb is not None:
+        files[f"{base}/thumb.png"] = thumb
+    files[f"{base}/index.md"] = _text("\n".join(lines))
+    return files
+
+
+def _render_output(output: Output) -> str:
+    if output.kind == "image":
+        alt = html.escape(output.alt or "figure", quote=True)
+        width = f' width="{output.width}"' if output.width else ""
+        return f'<img class="gallery-image" src="{output.file}" alt="{alt}"{width} loading="lazy">'
+    css = "gallery-stderr" if output.kind == "stderr" else "gallery-output"
+    return f'<div class="{css}" markdown>\n\n{fence(output.text.rstrip(), "text")}\n\n</div>'
+
+
+def _failure_banner(result: ExampleResult) -> list[str]:
+    failure = result.failure
+    summary = failure.summary if failure else "the script failed"
+    return [
+        f'!!! failure "This example failed at line {failure.line if failure else 1} of {result.display_path}"',
+        "",
+        f"    {escape_inline(summary)}",
+        "",
+        "    Its outputs below are incomplete; the build reports this failure.",
+        "",
+    ]
+
+
+def _traceback_block(result: ExampleResult) -> list[str]:
+    failure = result.failure
+    if failure is None:
+        return []
+    text = failure.traceback or failure.summary
+    kind = "quote" if result.expected_failure else "failure"
+    title = "Expected error" if result.expected_failure else f"Error at {result.location}"
+    body = "\n".join("    " + row for row in fence(text, "pytb").splitlines())
+    return [f'!!! {kind} "{title}"', "", body, ""]
+
+
+def _thumbnail(result: ExampleResult) -> bytes | None:
+    images = [o for cell in result.outputs for o in cell if o.kind == "image"]
+    if not images or result.files_dir is None:
+        return None
+    wanted = result.parsed.settings.get("thumbnail_number", 1) if result.parsed else 1
+    index = wanted - 1 if isinstance(wanted, int) and 0 < wanted <= len(images) else 0
+    from PIL import Image
+
+    with Image.open(result.files_dir / images[index].file) as image:
+        image = image.convert("RGB")
+        height = max(1, round(image.height * THUMB_WIDTH / image.width))
+        small = image.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        small.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _card(result: ExampleResult, prefix: str, to_gallery: str) -> str:
+    """A grid card; `prefix` leads from the page to the section folder, `to_gallery` to gallery/."""
+    link = f"{prefix}{result.example.slug}/index.md"
+    has_thumb = any(o.kind == "image" for cell in result.outputs for o in cell)
+    image = f"{prefix}{result.example.slug}/thumb.png" if has_thumb else f"{to_gallery}{VENDOR_DIR}/no-image.svg"
+    description = result.parsed.description if result.parsed else "This example failed to build."
+    return (
+        f"-   [![]({image}){{ .gallery-thumb loading=lazy }}]({link})\n\n"
+        f"    **[{escape_link_text(result.title)}]({link})**\n\n"
+        f"    {escape_inline(description)}\n"
+    )
+
+
+def _cards(results: list[ExampleResult], prefix: str, to_gallery: str) -> list[str]:
+    cards = [_card(r, prefix, to_gallery) for r in results]
+    return ['<div class="grid cards gallery-cards" markdown>', "", *cards, "</div>", ""]
+
+
+def _section_page(section: Section, results: list[ExampleResult]) -> str:
+    lines = [f"# {escape_inline(section.title)}", "", escape_prose(section.intro), ""]
+    return "\n".join(lines + _cards(results, "", "../"))
+
+
+def _gallery_page(gallery: Gallery, sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
+    lines = [f"# {escape_inline(gallery.title)}", "", escape_prose(gallery.intro), ""]
+    for section in sections:
+        lines += [f"## [{escape_link_text(section.title)}]({section.slug}/index.md)", ""]
+        lines += _cards(by_section[section.path], f"{section.slug}/", "")
+    return "\n".join(lines)
+
+
+def _times_page(results: list[ExampleResult]) -> str:
+    lines = [
+        "# Computation times",
+        "",
+        "How long each example took to run, and whether this build ran it or reused its cached outputs.",
+        "",
+        "| Example | Run time | This build |",
+        "| --- | ---: | --- |",
+    ]
+    for r in sorted(results, key=lambda r: -r.duration):
+        lines.append(
+            f"| [{escape_link_text(r.title)}]({r.example.url_dir}/index.md) | {r.duration:.1f} s | {r.status} |"
+        )
+    total = sum(r.duration for r in results)
+    lines += ["", f"Total: {total:.1f} s of script run time over {len(results)} examples.", ""]
+    return "\n".join(lines)
+
+
+def _summary(sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
+    lines = ["* [Overview](index.md)"]
+    for section in sections:
+        lines.append(f"* {escape_link_text(section.title)}")
+        lines.append(f"    * [{escape_link_text(section.title)}]({section.slug}/index.md)")
+        for r in by_section[section.path]:
+            lines.append(f"    * [{escape_link_text(r.title)}]({r.example.url_dir}/index.md)")
+    lines.append("* [Computation times](times.md)")
+    return "\n".join(lines) + "\n"
+
+
+def _vendor_href() -> str:
+    return f"../../{VENDOR_DIR}/"
+
+
+def fence(text: str, language: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+    ticks = "`" * (longest + 1)
+    return f"{ticks}{language}\n{text}\n{ticks}"
+
+
+_CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def escape_prose(markdown: str) -> str:
+    """Keep Markdown, but show `<` and `&` literally: prose cannot inject HTML into a page."""
+    parts = _CODE_SPAN.split(markdown)
+    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;") for i, p in enumerate(parts))
+
+
+def escape_inline(text: str) -> str:
+    return escape_prose(" ".join(text.split()))
+
+
+def escape_link_text(text: str) -> str:
+    return escape_inline(text).replace("[", "\\[").replace("]", "\\]")
+
+
+def _text(text: str) -> bytes:
+    return (text.rstrip() + "\n").encode("utf-8")

@@ -1,0 +1,98 @@
+"""Run scripts in isolated worker processes, several at a time, with timeouts.
+
+Each script gets a fresh process forked from a multiprocessing *forkserver* that has already
+imported torch, transformers, matplotlib and friends (see warmup.py). So:
+
+- imports cost once per build (once per `mkdocs serve` session, as the forkserver lives on),
+  not once per script;
+- every script is isolated: it cannot change the build's state or another script's;
+- a hang, a crash, `os._exit` or an out-of-memory kill ends only that process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .execute import TIMEOUT_FILE, Job, ScriptFailure, read_result, run_job
+
+GRACE_SECONDS = 15.0  # after the timeout, the faulthandler has this long to dump stacks and exit
+
+
+@dataclass
+class RunOutcome:
+    job: Job
+    result: dict | None  # result.json of the worker, or None if it died without one
+    failure: ScriptFailure | None
+    wall_time: float
+
+
+_context: multiprocessing.context.ForkServerContext | None = None
+
+
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["gallery_builder.warmup"])
+    return _context
+
+
+def run_all(jobs: Iterable[Job], parallel: int, on_done: Callable[[RunOutcome], None]) -> None:
+    """Run `jobs`, at most `parallel` at once, calling `on_done` as each one finishes."""
+    context = _forkserver()
+    queue = list(jobs)
+    running: dict[int, tuple[multiprocessing.process.BaseProcess, Job, float]] = {}
+    while queue or running:
+        while queue and len(running) < parallel:
+            job = queue.pop(0)
+            process = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
+            process.start()
+            running[process.sentinel] = (process, job, time.monotonic())
+        multiprocessing.connection.wait(list(running), timeout=1.0)
+        now = time.monotonic()
+        for sentinel, (process, job, started) in list(running.items()):
+            overdue = now - started > job.timeout + GRACE_SECONDS
+            if process.is_alive() and not overdue:
+                continue
+            if overdue:
+                process.kill()
+            process.join()
+            del running[sentinel]
+            on_done(_outcome(job, process.exitcode, now - started, overdue))
+
+
+def _outcome(job: Job, exitcode: int | None, wall_time: float, killed: bool) -> RunOutcome:
+    result = read_result(job.out_dir)
+    if result is not None:
+        failure = result.get("failure")
+        found = ScriptFailure(**failure) if failure else None
+        return RunOutcome(job, result, found, wall_time)
+    return RunOutcome(job, None, _death_failure(job, exitcode, killed), wall_time)
+
+
+def _death_failure(job: Job, exitcode: int | None, killed: bool) -> ScriptFailure:
+    """Explain a worker that ended without writing its result."""
+    stacks = job.out_dir / TIMEOUT_FILE
+    dump = stacks.read_text(errors="replace") if stacks.exists() else ""
+    if dump.startswith("Timeout") or killed:
+        line = _innermost_line(dump, job.script) or 1
+        return ScriptFailure(line, f"TimeoutError: the script ran longer than its {job.timeout:g} s timeout", "")
+    if exitcode is not None and exitcode < 0:
+        signal_number = -exitcode
+        hint = " (killed: probably out of memory)" if signal_number == 9 else ""
+        return ScriptFailure(1, f"the worker process died from signal {signal_number}{hint}", "")
+    return ScriptFailure(1, f"the worker process exited with code {exitcode} before finishing the script", "")
+
+
+def _innermost_line(dump: str, script: Path) -> int | None:
+    """faulthandler lists the most recent call first: the first frame in the script is the line."""
+    for match in re.finditer(r'File "([^"]+)", line (\d+)', dump):
+        if Path(match.group(1)) == script:
+            return int(match.group(2))
+    return None
