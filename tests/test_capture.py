@@ -1,0 +1,72 @@
+"""Output capture in a real worker process: plt.show(), display(), returned HTML, stdout/stderr."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from conftest import FIXTURE_GALLERY
+
+from gallery_builder.execute import Job
+from gallery_builder.parse import parse_script
+from gallery_builder.workers import RunOutcome, run_all
+
+BASICS = FIXTURE_GALLERY / "01_basics"
+
+
+def run_script(script: Path, out_dir: Path, timeout: float = 120) -> RunOutcome:
+    parsed = parse_script(script)
+    job = Job(script, script.name, parsed.cells, out_dir, project_root=script.parent, timeout=timeout)
+    outcomes: list[RunOutcome] = []
+    run_all([job], 1, outcomes.append)
+    return outcomes[0]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_figures_text_and_last_value(tmp_path: Path) -> None:
+    outcome = run_script(BASICS / "01_figures_and_text.py", tmp_path / "out")
+    assert outcome.failure is None
+    first, second = outcome.result["cells"]
+    assert [o["kind"] for o in first] == ["stdout", "stderr", "image", "image"]
+    assert first[0]["text"] == "hello from a helper\n"
+    assert first[1]["text"] == "to stderr\n"
+    assert [o["alt"] for o in first[2:]] == ["First figure", "Second figure"]
+    # As in Jupyter: the last expression's value, then the figure left open, saved at the cell's end.
+    assert [o["kind"] for o in second] == ["text", "image"]
+    assert second[0]["text"].strip() == "{'answer': 42}"
+    assert second[1]["alt"] == "Left open"
+    # PNGs are written at twice the CSS width recorded for the page.
+    image = first[2]
+    assert png_size(tmp_path / "out" / image["file"])[0] == 2 * image["width"]
+    # The helper module it imported is recorded as a dependency, for the cache.
+    assert any(m.endswith("_shared.py") for m in outcome.result["deps"]["modules"])
+
+
+def test_html_from_display_return_and_repr_html(tmp_path: Path) -> None:
+    outcome = run_script(BASICS / "02_html_outputs.py", tmp_path / "out")
+    assert outcome.failure is None
+    bare, returned, custom = outcome.result["cells"]
+    assert [o["kind"] for o in bare] == ["html"]  # three display() calls joined into one view
+    assert "require.js" in bare[0]["text"] and "requirejs(" in bare[0]["text"]
+    assert '<div id="bertviz-' in bare[0]["text"]
+    assert [o["kind"] for o in returned] == ["html"]
+    assert "requirejs(" in returned[0]["text"]
+    assert [o["kind"] for o in custom] == ["html"]
+    assert custom[0]["text"] == "<table><tr><td>custom html</td></tr></table>"
+
+
+def test_failure_points_at_the_script_line(tmp_path: Path) -> None:
+    script = tmp_path / "boom.py"
+    script.write_text('"""\n# Boom\n\nFails.\n"""\n\n# %%\nprint("before")\n\n\ndef f():\n    return 1 / 0\n\n\nf()\n')
+    outcome = run_script(script, tmp_path / "out")
+    assert outcome.failure is not None
+    assert outcome.failure.line == 12  # inside f(), the innermost line of the script
+    assert outcome.failure.summary == "ZeroDivisionError: division by zero"
+    assert "gallery_builder" not in outcome.failure.traceback  # the runner's frames are cut
+    assert 'line 15' in outcome.failure.traceback and "line 12" in outcome.failure.traceback
+    assert outcome.result["cells"][0][0]["text"] == "before\n"

@@ -1,0 +1,93 @@
+"""The real `mkdocs build --strict` on a small fixture gallery: pages, images, iframes, cache, failures."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from conftest import ROOT, mkdocs_build
+
+SUMMARY = re.compile(r"^gallery: (\d+) ran, (\d+) cached, (\d+) failed in [\d.]+ s$", re.M)
+
+
+def counts(stderr: str) -> tuple[int, int, int]:
+    found = SUMMARY.findall(stderr)
+    assert len(found) == 1, stderr
+    return tuple(int(n) for n in found[0])  # type: ignore[return-value]
+
+
+def test_fixture_site_builds_then_reuses_the_cache(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = mkdocs_build(project, cache)
+    assert first.returncode == 0, first.stderr
+    assert counts(first.stderr) == (2, 0, 0)
+    assert re.search(r"^gallery: \[\d/2\] ran +gallery_src/01_basics/01_figures_and_text.py \([\d.]+ s\)$",
+                     first.stderr, re.M)
+
+    site = project / "site" / "gallery"
+    figures = site / "basics" / "figures-and-text"
+    page = (figures / "index.html").read_text()
+    images = re.findall(r'<img[^>]+src="(image-\d+\.png)"', page)
+    assert images == ["image-1.png", "image-2.png", "image-3.png"]
+    assert all((figures / name).stat().st_size > 1000 for name in images)
+    assert "hello from a helper" in page and "Run time:" in page
+
+    html_page = (site / "basics" / "html-outputs" / "index.html").read_text()
+    frames = re.findall(r'<iframe[^>]+src="(view-\d+\.html)"', html_page)
+    assert frames == ["view-1.html", "view-2.html", "view-3.html"]
+    for name in frames:
+        view = (site / "basics" / "html-outputs" / name).read_text()
+        assert view.lower().startswith("<!doctype html>")
+
+    index = (site / "index.html").read_text()
+    assert "Figures and text" in index and "basics/figures-and-text/thumb.png" in index
+    assert (site / "basics" / "figures-and-text" / "thumb.png").exists()
+    nav_links = re.findall(r'href="([^"]*basics/[^"]*)"', index)
+    assert any("html-outputs" in link for link in nav_links)  # the nav lists every example
+
+    # No path of the build machine on any page.
+    for built in (project / "site").rglob("*.html"):
+        text = built.read_text(errors="replace")
+        for secret in (str(project), str(ROOT), sys.prefix):
+            assert secret not in text, f"{built} shows {secret}"
+
+    second = mkdocs_build(project, cache)
+    assert second.returncode == 0, second.stderr
+    assert counts(second.stderr) == (0, 2, 0)
+
+    script = project / "gallery_src" / "01_basics" / "02_html_outputs.py"
+    script.write_text(script.read_text().replace("custom html", "edited html"))
+    third = mkdocs_build(project, cache)
+    assert counts(third.stderr) == (1, 1, 0)
+    assert "edited html" in (site / "basics" / "html-outputs" / "view-3.html").read_text()
+
+
+def test_editing_a_helper_module_reruns_its_importer(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert mkdocs_build(project, cache).returncode == 0
+    helper = project / "gallery_src" / "01_basics" / "_shared.py"
+    helper.write_text(helper.read_text().replace("hello from a helper", "changed helper"))
+    rebuilt = mkdocs_build(project, cache)
+    assert counts(rebuilt.stderr) == (1, 1, 0)
+    assert "changed helper" in (project / "site/gallery/basics/figures-and-text/index.html").read_text()
+
+
+def test_a_failing_script_fails_the_strict_build_and_names_its_line(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    bad = project / "gallery_src" / "01_basics" / "03_raises.py"
+    bad.write_text('"""\n# Raises\n\nFails on purpose.\n"""\n\n# %%\nx = 1\nraise RuntimeError("broken <script>")\n')
+    strict = mkdocs_build(project, cache)
+    assert strict.returncode != 0
+    assert "gallery_src/01_basics/03_raises.py:9: RuntimeError: broken <script>" in strict.stderr
+    assert counts(strict.stderr) == (2, 0, 1)  # the other scripts still built
+    entries = list((cache / "entries").iterdir())
+    assert len(entries) == 2  # and nothing is cached for the failure
+
+    # Without --strict (as in `mkdocs serve`), the page shows the error instead.
+    relaxed = mkdocs_build(project, cache, "--no-strict")
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert counts(relaxed.stderr) == (0, 2, 1)
+    page = (project / "site/gallery/basics/raises/index.html").read_text()
+    assert "failed at line 9 of gallery_src/01_basics/03_raises.py" in page
+    assert "broken &lt;script&gt;" in page and "broken <script>" not in page
