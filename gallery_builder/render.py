@@ -22,6 +22,7 @@ from .results import ExampleResult
 
 GALLERY_DIR = "gallery"
 VENDOR_DIR = "_vendor"
+NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
 THUMB_WIDTH = 360
 NO_IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">'
@@ -48,7 +49,7 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult]) -> Files:
         files[f"{GALLERY_DIR}/{section.slug}/index.md"] = _text(_section_page(section, by_section[section.path]))
     files[f"{GALLERY_DIR}/index.md"] = _text(_gallery_page(gallery, sections, by_section))
     files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results))
-    files[f"{GALLERY_DIR}/SUMMARY.md"] = _text(_summary(sections, by_section))
+    files[f"{GALLERY_DIR}/{NAV_FILE}"] = _text(_summary(sections, by_section))
     files[f"{GALLERY_DIR}/{VENDOR_DIR}/no-image.svg"] = NO_IMAGE.encode()
     for name, data in views.VENDOR_FILES.items():
         files[f"{GALLERY_DIR}/{VENDOR_DIR}/{name}"] = data

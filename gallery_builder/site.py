@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from .build import BuildOptions, BuildReport, build_gallery
-from .render import GALLERY_DIR
+from .render import GALLERY_DIR, NAV_FILE
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 
@@ -22,6 +22,7 @@ def generate(project_root: Path) -> BuildReport:
     for path, data in sorted(files.items()):
         with mkdocs_gen_files.open(path, "wb") as handle:
             handle.write(data)
+    _keep_out_of_site(f"{GALLERY_DIR}/{NAV_FILE}")
     for result in report.results:
         page = f"{GALLERY_DIR}/{result.example.url_dir}/index.md"
         mkdocs_gen_files.set_edit_path(page, result.display_path)
@@ -29,3 +30,13 @@ def generate(project_root: Path) -> BuildReport:
         summary = failed.failure.summary if failed.failure else "failed"
         log.warning("gallery example failed: %s: %s", failed.location, summary)
     return report
+
+
+def _keep_out_of_site(path: str) -> None:
+    """literate-nav reads the nav file; it should not also become a page (and a search result)."""
+    from mkdocs.structure.files import InclusionLevel
+    from mkdocs_gen_files import FilesEditor
+
+    nav_file = FilesEditor.current().files.get_file_from_path(path)
+    if nav_file is not None:
+        nav_file.inclusion = InclusionLevel.EXCLUDED

@@ -11,11 +11,14 @@ imported torch, transformers, matplotlib and friends (see warmup.py). So:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import re
+import sys
 import time
-from collections.abc import Callable, Iterable
+import types
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +55,8 @@ def run_all(jobs: Iterable[Job], parallel: int, on_done: Callable[[RunOutcome], 
         while queue and len(running) < parallel:
             job = queue.pop(0)
             process = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
-            process.start()
+            with _bare_main_module():
+                process.start()
             running[process.sentinel] = (process, job, time.monotonic())
         multiprocessing.connection.wait(list(running), timeout=1.0)
         now = time.monotonic()
@@ -65,6 +69,22 @@ def run_all(jobs: Iterable[Job], parallel: int, on_done: Callable[[RunOutcome], 
             process.join()
             del running[sentinel]
             on_done(_outcome(job, process.exitcode, now - started, overdue))
+
+
+@contextlib.contextmanager
+def _bare_main_module() -> Iterator[None]:
+    """Start workers without re-importing the parent's __main__ (mkdocs, pytest, a notebook).
+
+    multiprocessing re-runs the parent's main script in each child so that functions defined
+    there can be unpickled; workers only need gallery_builder, and a main that is not a file
+    (stdin, a notebook) would make every child fail.
+    """
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = real
 
 
 def _outcome(job: Job, exitcode: int | None, wall_time: float, killed: bool) -> RunOutcome:
