@@ -144,7 +144,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         run_all([job for job, _, _ in jobs], options.parallel, finished)
 
     ordered = [results[e.path] for e in examples]
-    files = render_gallery(gallery, ordered)
+    files = render_gallery(gallery, ordered, show_times="SOURCE_DATE_EPOCH" not in os.environ)
     for folder in leftovers:  # failed runs: rendered above, never cached
         shutil.rmtree(folder, ignore_errors=True)
     report_ = BuildReport(ordered, time.perf_counter() - started)
@@ -190,6 +190,7 @@ def _from_result(example, display, parsed, result, files_dir, status) -> Example
         failure=ScriptFailure(**failure) if failure else None,
         expected_failure=bool(failure),
         duration=result.get("duration", 0.0),
+        computed_at=result.get("computed_at", 0),
     )
 
 
@@ -214,4 +215,5 @@ def _from_outcome(stub: ExampleResult, outcome: RunOutcome) -> ExampleResult:
         failure=failure,
         expected_failure=expect_failure and outcome.failure is not None,
         duration=result.get("duration", outcome.wall_time) if result else outcome.wall_time,
+        computed_at=result.get("computed_at", 0) if result else 0,
     )

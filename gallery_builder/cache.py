@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .execute import RESULT_FILE, TIMEOUT_FILE
+from .execute import PROGRESS_FILE, RESULT_FILE, TIMEOUT_FILE
 
 FORMAT = 1
 LIBRARIES = ("torch", "transformers", "bertviz", "matplotlib", "seaborn", "numpy", "huggingface_hub", "pillow")
@@ -114,7 +114,8 @@ class ResultCache:
     def store(self, key: str, out_dir: Path, result: dict[str, Any]) -> Path:
         """Move a finished run's folder into the cache as the entry for `key`."""
         record = dict(result, fingerprints=fingerprint_deps(result.get("deps", {})))
-        (out_dir / TIMEOUT_FILE).unlink(missing_ok=True)
+        for scratch in (TIMEOUT_FILE, PROGRESS_FILE):
+            (out_dir / scratch).unlink(missing_ok=True)
         tmp = out_dir / (RESULT_FILE + ".tmp")
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
         os.replace(tmp, out_dir / RESULT_FILE)

@@ -27,7 +27,8 @@ from .capture import CellCapture, Output, install_display_hook, last_value_bundl
 from .parse import Cell
 
 RESULT_FILE = "result.json"
-TIMEOUT_FILE = "timeout.txt"
+TIMEOUT_FILE = "timeout.txt"  # thread stacks dumped by faulthandler when the script hangs
+PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker that dies
 SEED = 0
 
 
@@ -82,6 +83,7 @@ def run_job(job: Job) -> None:
     for cell in job.cells:
         if cell.kind != "code":
             continue
+        (job.out_dir / PROGRESS_FILE).write_text(str(cell.line))
         failure = _run_cell(cell, job, namespace, capture, shell)
         cell_outputs.append([o.to_json() for o in capture.end_cell()])
         if failure is not None:
@@ -90,9 +92,12 @@ def run_job(job: Job) -> None:
             break
     duration = time.perf_counter() - started
     faulthandler.cancel_dump_traceback_later()
+    if failure is None and not any(cell_outputs):
+        failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
 
     result = {
         "cells": cell_outputs,
+        "computed_at": int(os.environ.get("SOURCE_DATE_EPOCH") or time.time()),
         "duration": round(duration, 2),
         "failure": failure.to_json() if failure else None,
         "deps": _dependencies(job.project_root, loaded_files),

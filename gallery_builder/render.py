@@ -10,6 +10,7 @@ and outputs are shown as literal text.
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import re
@@ -37,18 +38,23 @@ NO_IMAGE = (
 Files = dict[str, bytes]
 
 
-def render_gallery(gallery: Gallery, results: list[ExampleResult]) -> Files:
+def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: bool = True) -> Files:
+    """All generated files, by path under the docs folder.
+
+    show_times: print measured run times. Reproducible builds (SOURCE_DATE_EPOCH set) leave
+    them out, since no two runs take the same time.
+    """
     files: Files = {}
     by_section: dict[Path, list[ExampleResult]] = {}
     for result in results:
         by_section.setdefault(result.example.section.path, []).append(result)
     sections = [s for s in gallery.sections() if s.path in by_section]
     for result in results:
-        files.update(render_example(result))
+        files.update(render_example(result, show_times))
     for section in sections:
         files[f"{GALLERY_DIR}/{section.slug}/index.md"] = _text(_section_page(section, by_section[section.path]))
     files[f"{GALLERY_DIR}/index.md"] = _text(_gallery_page(gallery, sections, by_section))
-    files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results))
+    files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results, show_times))
     files[f"{GALLERY_DIR}/{NAV_FILE}"] = _text(_summary(sections, by_section))
     files[f"{GALLERY_DIR}/{VENDOR_DIR}/no-image.svg"] = NO_IMAGE.encode()
     for name, data in views.VENDOR_FILES.items():
@@ -56,7 +62,7 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult]) -> Files:
     return files
 
 
-def render_example(result: ExampleResult) -> Files:
+def render_example(result: ExampleResult, show_times: bool = True) -> Files:
     base = f"{GALLERY_DIR}/{result.example.url_dir}"
     files: Files = {}
     lines = [f"# {escape_inline(result.title)}", ""]
@@ -92,12 +98,20 @@ def render_example(result: ExampleResult) -> Files:
             lines += _traceback_block(result)
         code_index += 1
     if result.status != "failed":
-        lines += ["---", "", f'<p class="gallery-runtime">Run time: {result.duration:.1f} s</p>', ""]
+        lines += ["---", "", _footer(result, show_times), ""]
     thumb = _thumbnail(result)
     if thumb is not None:
         files[f"{base}/thumb.png"] = thumb
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
+
+
+def _footer(result: ExampleResult, show_times: bool) -> str:
+    parts = [f"Run time: {result.duration:.1f} s"] if show_times else []
+    if result.computed_at:
+        day = datetime.datetime.fromtimestamp(result.computed_at, datetime.timezone.utc).date().isoformat()
+        parts.append(f"outputs computed on {day}")
+    return f'<p class="gallery-runtime">{" · ".join(parts)}</p>'
 
 
 def _render_output(output: Output) -> str:
@@ -181,21 +195,27 @@ def _gallery_page(gallery: Gallery, sections: list[Section], by_section: dict[Pa
     return "\n".join(lines)
 
 
-def _times_page(results: list[ExampleResult]) -> str:
+def _times_page(results: list[ExampleResult], show_times: bool) -> str:
     lines = [
         "# Computation times",
         "",
         "How long each example took to run, and whether this build ran it or reused its cached outputs.",
         "",
+    ]
+    if not show_times:
+        lines += ["This is a reproducible build (`SOURCE_DATE_EPOCH` is set): run times are not recorded.", ""]
+        results = sorted(results, key=lambda r: r.example.url_dir)
+    lines += [
         "| Example | Run time | This build |",
         "| --- | ---: | --- |",
     ]
-    for r in sorted(results, key=lambda r: -r.duration):
-        lines.append(
-            f"| [{escape_link_text(r.title)}]({r.example.url_dir}/index.md) | {r.duration:.1f} s | {r.status} |"
-        )
-    total = sum(r.duration for r in results)
-    lines += ["", f"Total: {total:.1f} s of script run time over {len(results)} examples.", ""]
+    for r in sorted(results, key=lambda r: -r.duration) if show_times else results:
+        seconds = f"{r.duration:.1f} s" if show_times else "—"
+        status = r.status if show_times else "—"
+        lines.append(f"| [{escape_link_text(r.title)}]({r.example.url_dir}/index.md) | {seconds} | {status} |")
+    if show_times:
+        total = sum(r.duration for r in results)
+        lines += ["", f"Total: {total:.1f} s of script run time over {len(results)} examples.", ""]
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ class ExampleResult:
     failure: ScriptFailure | None = None
     expected_failure: bool = False  # the script is marked to fail, and did
     duration: float = 0.0
+    computed_at: int = 0  # Unix time the outputs were computed (SOURCE_DATE_EPOCH when set)
 
     @property
     def title(self) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .execute import TIMEOUT_FILE, Job, ScriptFailure, read_result, run_job
+from .execute import PROGRESS_FILE, TIMEOUT_FILE, Job, ScriptFailure, read_result, run_job
 
 GRACE_SECONDS = 15.0  # after the timeout, the faulthandler has this long to dump stacks and exit
 
@@ -98,16 +98,23 @@ def _outcome(job: Job, exitcode: int | None, wall_time: float, killed: bool) -> 
 
 def _death_failure(job: Job, exitcode: int | None, killed: bool) -> ScriptFailure:
     """Explain a worker that ended without writing its result."""
-    stacks = job.out_dir / TIMEOUT_FILE
-    dump = stacks.read_text(errors="replace") if stacks.exists() else ""
+    dump = _read(job.out_dir / TIMEOUT_FILE)
+    progress = _read(job.out_dir / PROGRESS_FILE)
+    cell_line = int(progress) if progress.strip().isdigit() else 1
     if dump.startswith("Timeout") or killed:
-        line = _innermost_line(dump, job.script) or 1
+        line = _innermost_line(dump, job.script) or cell_line
         return ScriptFailure(line, f"TimeoutError: the script ran longer than its {job.timeout:g} s timeout", "")
     if exitcode is not None and exitcode < 0:
         signal_number = -exitcode
         hint = " (killed: probably out of memory)" if signal_number == 9 else ""
-        return ScriptFailure(1, f"the worker process died from signal {signal_number}{hint}", "")
-    return ScriptFailure(1, f"the worker process exited with code {exitcode} before finishing the script", "")
+        reason = f"the worker process died from signal {signal_number}{hint} in the cell starting at line {cell_line}"
+        return ScriptFailure(cell_line, reason, "")
+    reason = f"the worker process exited with code {exitcode} in the cell starting at line {cell_line}"
+    return ScriptFailure(cell_line, reason, "")
+
+
+def _read(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
 
 
 def _innermost_line(dump: str, script: Path) -> int | None:

@@ -21,8 +21,8 @@ def test_fixture_site_builds_then_reuses_the_cache(project: Path, tmp_path: Path
     cache = tmp_path / "cache"
     first = mkdocs_build(project, cache)
     assert first.returncode == 0, first.stderr
-    assert counts(first.stderr) == (2, 0, 0)
-    assert re.search(r"^gallery: \[\d/2\] ran +gallery_src/01_basics/01_figures_and_text.py \([\d.]+ s\)$",
+    assert counts(first.stderr) == (3, 0, 0)
+    assert re.search(r"^gallery: \[\d/3\] ran +gallery_src/01_basics/01_figures_and_text.py \([\d.]+ s\)$",
                      first.stderr, re.M)
 
     site = project / "site" / "gallery"
@@ -54,12 +54,12 @@ def test_fixture_site_builds_then_reuses_the_cache(project: Path, tmp_path: Path
 
     second = mkdocs_build(project, cache)
     assert second.returncode == 0, second.stderr
-    assert counts(second.stderr) == (0, 2, 0)
+    assert counts(second.stderr) == (0, 3, 0)
 
     script = project / "gallery_src" / "01_basics" / "02_html_outputs.py"
     script.write_text(script.read_text().replace("custom html", "edited html"))
     third = mkdocs_build(project, cache)
-    assert counts(third.stderr) == (1, 1, 0)
+    assert counts(third.stderr) == (1, 2, 0)
     assert "edited html" in (site / "basics" / "html-outputs" / "view-3.html").read_text()
 
 
@@ -69,7 +69,7 @@ def test_editing_a_helper_module_reruns_its_importer(project: Path, tmp_path: Pa
     helper = project / "gallery_src" / "01_basics" / "_shared.py"
     helper.write_text(helper.read_text().replace("hello from a helper", "changed helper"))
     rebuilt = mkdocs_build(project, cache)
-    assert counts(rebuilt.stderr) == (1, 1, 0)
+    assert counts(rebuilt.stderr) == (1, 2, 0)
     assert "changed helper" in (project / "site/gallery/basics/figures-and-text/index.html").read_text()
 
 
@@ -80,14 +80,33 @@ def test_a_failing_script_fails_the_strict_build_and_names_its_line(project: Pat
     strict = mkdocs_build(project, cache)
     assert strict.returncode != 0
     assert "gallery_src/01_basics/03_raises.py:9: RuntimeError: broken <script>" in strict.stderr
-    assert counts(strict.stderr) == (2, 0, 1)  # the other scripts still built
+    assert counts(strict.stderr) == (3, 0, 1)  # the other scripts still built
     entries = list((cache / "entries").iterdir())
-    assert len(entries) == 2  # and nothing is cached for the failure
+    assert len(entries) == 3  # and nothing is cached for the failure
 
     # Without --strict (as in `mkdocs serve`), the page shows the error instead.
     relaxed = mkdocs_build(project, cache, "--no-strict")
     assert relaxed.returncode == 0, relaxed.stderr
-    assert counts(relaxed.stderr) == (0, 2, 1)
+    assert counts(relaxed.stderr) == (0, 3, 1)
     page = (project / "site/gallery/basics/raises/index.html").read_text()
     assert "failed at line 9 of gallery_src/01_basics/03_raises.py" in page
     assert "broken &lt;script&gt;" in page and "broken <script>" not in page
+
+
+def test_hostile_text_renders_as_text(project: Path, tmp_path: Path) -> None:
+    built = mkdocs_build(project, tmp_path / "cache")
+    assert built.returncode == 0, built.stderr
+    folder = project / "site/gallery/basics/hostile-text"
+    page = (folder / "index.html").read_text()
+    body = page.split('<article', 1)[1]
+    for injected in ('<script>alert("prose")', "<img src=x", "<script>alert('alt')", "alert('stdout')>"):
+        assert injected not in body, injected
+    assert "&lt;script&gt;alert(&quot;prose&quot;)&lt;/script&gt;" in body or '&lt;script&gt;alert("prose")' in body
+    alts = re.findall(r'<img class="gallery-image"[^>]* alt="([^"]*)"', body)
+    assert len(alts) == 1 and alts[0].startswith("&lt;script&gt;alert(") and "&amp; &quot;quotes&quot;" in alts[0]
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<text>" not in title and "&lt;text&gt;" in title
+    view = (folder / "view-1.html").read_text()
+    # The only </script> closings are the document's own script tags: token text cannot close them.
+    assert view.count("</script>") == view.count("<script")
+    assert "<script>alert('view')" not in view
