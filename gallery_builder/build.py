@@ -121,6 +121,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             cells=parsed.cells,
             out_dir=store.staging_dir(),
             project_root=options.project_root,
+            env=dict(os.environ),  # the forkserver may be older than this build's settings
             timeout=float(parsed.settings.get("timeout", options.timeout)),
             threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
             memory_limit=options.memory_limit,
