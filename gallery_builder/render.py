@@ -10,13 +10,12 @@ and outputs are shown as literal text.
 
 from __future__ import annotations
 
-import datetime
 import html
 import io
 import re
 from pathlib import Path
 
-from . import views
+from . import downloads, provenance, views
 from .capture import Output
 from .project import Example, Gallery, Section
 from .results import ExampleResult
@@ -24,6 +23,7 @@ from .results import ExampleResult
 GALLERY_DIR = "gallery"
 VENDOR_DIR = "_vendor"
 NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
+SCRIPTS_ZIP = "gallery-scripts.zip"
 THUMB_WIDTH = 360
 NO_IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">'
@@ -57,6 +57,9 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results, show_times))
     files[f"{GALLERY_DIR}/{NAV_FILE}"] = _text(_summary(sections, by_section))
     files[f"{GALLERY_DIR}/{VENDOR_DIR}/no-image.svg"] = NO_IMAGE.encode()
+    files[f"{GALLERY_DIR}/{SCRIPTS_ZIP}"] = downloads.scripts_zip(
+        {p.relative_to(gallery.root).as_posix(): p.read_bytes() for p in sorted(gallery.root.rglob("*.py"))}
+    )
     for name, data in views.VENDOR_FILES.items():
         files[f"{GALLERY_DIR}/{VENDOR_DIR}/{name}"] = data
     return files
@@ -73,6 +76,15 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
         return files
     if result.parsed.intro:
         lines += [escape_prose(result.parsed.intro), ""]
+    script_name = result.example.path.name
+    notebook_name = result.example.path.with_suffix(".ipynb").name
+    files[f"{base}/{script_name}"] = result.example.path.read_bytes()
+    files[f"{base}/{notebook_name}"] = downloads.notebook(result.parsed)
+    lines += [
+        f"[Download the script]({script_name}){{ .md-button download }} "
+        f"[Download the notebook]({notebook_name}){{ .md-button download }}",
+        "",
+    ]
     view_count = 0
     code_index = 0
     for cell in result.parsed.cells:
@@ -98,20 +110,13 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
             lines += _traceback_block(result)
         code_index += 1
     if result.status != "failed":
-        lines += ["---", "", _footer(result, show_times), ""]
+        duration = result.duration if show_times else None
+        lines += provenance.render(result.provenance, duration, result.computed_at)
     thumb = _thumbnail(result)
     if thumb is not None:
         files[f"{base}/thumb.png"] = thumb
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
-
-
-def _footer(result: ExampleResult, show_times: bool) -> str:
-    parts = [f"Run time: {result.duration:.1f} s"] if show_times else []
-    if result.computed_at:
-        day = datetime.datetime.fromtimestamp(result.computed_at, datetime.timezone.utc).date().isoformat()
-        parts.append(f"outputs computed on {day}")
-    return f'<p class="gallery-runtime">{" · ".join(parts)}</p>'
 
 
 def _render_output(output: Output) -> str:
@@ -189,6 +194,7 @@ def _section_page(section: Section, results: list[ExampleResult]) -> str:
 
 def _gallery_page(gallery: Gallery, sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
     lines = [f"# {escape_inline(gallery.title)}", "", escape_prose(gallery.intro), ""]
+    lines += [f"[Download all scripts]({SCRIPTS_ZIP}){{ .md-button download }}", ""]
     for section in sections:
         lines += [f"## [{escape_link_text(section.title)}]({section.slug}/index.md)", ""]
         lines += _cards(by_section[section.path], f"{section.slug}/", "")

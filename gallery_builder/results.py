@@ -26,6 +26,7 @@ class ExampleResult:
     expected_failure: bool = False  # the script is marked to fail, and did
     duration: float = 0.0
     computed_at: int = 0  # Unix time the outputs were computed (SOURCE_DATE_EPOCH when set)
+    provenance: dict = field(default_factory=dict)  # models and library versions of the run
 
     @property
     def title(self) -> str:

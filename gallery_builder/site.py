@@ -25,7 +25,7 @@ def generate(project_root: Path) -> BuildReport:
     _keep_out_of_site(f"{GALLERY_DIR}/{NAV_FILE}")
     for result in report.results:
         page = f"{GALLERY_DIR}/{result.example.url_dir}/index.md"
-        mkdocs_gen_files.set_edit_path(page, result.display_path)
+        mkdocs_gen_files.set_edit_path(page, f"../{result.display_path}")  # relative to docs/
     for failed in report.failures:
         summary = failed.failure.summary if failed.failure else "failed"
         log.warning("gallery example failed: %s: %s", failed.location, summary)

