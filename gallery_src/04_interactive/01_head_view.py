@@ -1,0 +1,58 @@
+"""
+# Head view: one layer's attention as lines between tokens
+
+An interactive bertviz head view of all heads of one layer, drawn as lines from each token to the tokens it attends to; pick a layer, switch heads on and off, and hover over a token to isolate its attention.
+
+This is the last view of the seed tutorial, called exactly as the seed calls it. It shows the same numbers as the heatmaps of the attention section, in a form that makes it quick to follow one token.
+"""
+
+# %%
+# ## Load the model and run the sentence
+#
+# bertviz takes the tuple of attention tensors that the model returns (one
+# per layer, each of shape `(1, heads, tokens, tokens)`) and the list of
+# tokens.
+
+import os
+
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+model.eval()
+
+inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+with torch.no_grad():
+    outputs = model(**inputs)
+
+attention = outputs.attentions
+tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
+print(f"{len(attention)} layers x {attention[0].shape[1]} heads, {len(tokens)} tokens")
+
+# %%
+# ## The view
+#
+# How to read and use it:
+#
+# * **Layer**: the drop-down menu at the top selects the layer (numbered from
+#   0).
+# * **Heads**: each colored square at the top is one head of that layer. Click a
+#   square to hide or show that head; double-click it to show that head alone
+#   (double-click again to bring all heads back).
+# * **Lines**: the tokens on the left are the queries, the same tokens on the
+#   right are the keys. A line from a left token to a right token is drawn in
+#   the head's color, with an opacity equal to the attention weight: faint
+#   lines are small weights. With all heads shown, the colors overlap.
+# * **Hover** over a token on the left to see only the attention *from* it;
+#   colored bars beside the right-hand tokens then show each head's weights.
+#   Hover over a token on the right to see the attention *to* it.
+#
+# Things to try with the default all-MiniLM-L6-v2: in layer 0, double-click
+# head 2, the previous-token head; in the middle layers, notice how many lines
+# converge on `[CLS]`.
+
+from bertviz import head_view
+
+head_view(attention, tokens)
