@@ -145,7 +145,11 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         run_all([job for job, _, _ in jobs], options.parallel, finished)
 
     ordered = [results[e.path] for e in examples]
+    failed_early = {r.example.path for r in ordered if r.status == "failed"}
     files = render_gallery(gallery, ordered, show_times="SOURCE_DATE_EPOCH" not in os.environ)
+    for result in ordered:  # rendering can fail an example too (a view that cannot work offline)
+        if result.status == "failed" and result.example.path not in failed_early:
+            log(f"gallery: FAILED {result.location}: {result.failure.summary if result.failure else ''}")
     for folder in leftovers:  # failed runs: rendered above, never cached
         shutil.rmtree(folder, ignore_errors=True)
     report_ = BuildReport(ordered, time.perf_counter() - started)

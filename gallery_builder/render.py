@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import downloads, provenance, views
 from .capture import Output
+from .execute import ScriptFailure
 from .project import Example, Gallery, Section
 from .results import ExampleResult
 
@@ -97,9 +98,15 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
                 if output.kind == "html":
                     view_count += 1
                     name = f"view-{view_count}.html"
-                    document = views.standalone_view(
-                        output.text, title=result.title, vendor_href=_vendor_href(), view_id=f"view-{view_count}"
-                    )
+                    try:
+                        document = views.standalone_view(
+                            output.text, title=result.title, vendor_href=_vendor_href(), view_id=f"view-{view_count}"
+                        )
+                    except views.ViewError as error:  # e.g. it needs a library from a CDN that is not vendored
+                        result.status = "failed"
+                        result.failure = ScriptFailure(cell.line, f"ViewError: {error}", "")
+                        lines += _failure_banner(result)
+                        continue
                     files[f"{base}/{name}"] = _text(document)
                     lines += [views.iframe_tag(name, f"{result.title}: interactive view {view_count}"), ""]
                 else:
