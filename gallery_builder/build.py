@@ -93,7 +93,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
     jobs: list[tuple[Job, str, ExampleResult]] = []
     total = len(examples)
 
-    def report(result: ExampleResult) -> None:
+    def announce(result: ExampleResult) -> None:
         results[result.example.path] = result
         where = f"[{len(results)}/{total}]"
         if result.status == "failed":
@@ -108,16 +108,17 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         try:
             parsed = parse_script(example.path, source.decode("utf-8"))
         except (ScriptError, UnicodeDecodeError) as error:
-            report(_parse_failure(example, display, error))
+            announce(_parse_failure(example, display, error))
             continue
         key = cache_mod.static_key(source, _settings(parsed))
         hit = store.lookup(key)
         if hit is not None:
-            report(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
+            announce(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
             continue
         job = Job(
             script=example.path,
             display_name=display,
+            title=parsed.title,
             cells=parsed.cells,
             out_dir=store.staging_dir(),
             project_root=options.project_root,
@@ -125,6 +126,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             timeout=float(parsed.settings.get("timeout", options.timeout)),
             threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
             memory_limit=options.memory_limit,
+            thumbnail=int(parsed.settings.get("thumbnail_number", 1)),
         )
         jobs.append((job, key, ExampleResult(example, display, "ran", parsed)))
 
@@ -138,23 +140,19 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             result.files_dir = store.store(key, outcome.job.out_dir, outcome.result)
         else:
             leftovers.append(outcome.job.out_dir)
-        report(result)
+        announce(result)
 
     if jobs:
         log(f"gallery: running {len(jobs)} of {total} scripts, {options.parallel} at a time")
         run_all([job for job, _, _ in jobs], options.parallel, finished)
 
     ordered = [results[e.path] for e in examples]
-    failed_early = {r.example.path for r in ordered if r.status == "failed"}
     files = render_gallery(gallery, ordered, show_times="SOURCE_DATE_EPOCH" not in os.environ)
-    for result in ordered:  # rendering can fail an example too (a view that cannot work offline)
-        if result.status == "failed" and result.example.path not in failed_early:
-            log(f"gallery: FAILED {result.location}: {result.failure.summary if result.failure else ''}")
     for folder in leftovers:  # failed runs: rendered above, never cached
         shutil.rmtree(folder, ignore_errors=True)
-    report_ = BuildReport(ordered, time.perf_counter() - started)
-    log(report_.summary())
-    return files, report_
+    report = BuildReport(ordered, time.perf_counter() - started)
+    log(report.summary())
+    return files, report
 
 
 def _prepare_environment(options: BuildOptions) -> None:

@@ -26,7 +26,15 @@ from .execute import PROGRESS_FILE, RESULT_FILE, TIMEOUT_FILE
 
 FORMAT = 1
 LIBRARIES = ("torch", "transformers", "bertviz", "matplotlib", "seaborn", "numpy", "huggingface_hub", "pillow")
-OUTPUT_SHAPING_MODULES = ("parse.py", "capture.py", "execute.py", "provenance.py")
+OUTPUT_SHAPING_MODULES = (
+    "parse.py",
+    "capture.py",
+    "execute.py",
+    "provenance.py",
+    "views.py",
+    "templates/view_frame.js",
+    "templates/view_frame.css",
+)
 STALE_STAGING_SECONDS = 24 * 3600
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import provenance
+from . import provenance, views
 from .capture import CellCapture, Output, install_display_hook, last_value_bundle
 from .parse import Cell
 
@@ -31,6 +31,10 @@ RESULT_FILE = "result.json"
 TIMEOUT_FILE = "timeout.txt"  # thread stacks dumped by faulthandler when the script hangs
 PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker that dies
 SEED = 0
+THUMB_FILE = "thumb.png"
+THUMB_WIDTH = 360
+# Views live in gallery/<section>/<example>/; the vendored libraries in gallery/_vendor/.
+VIEW_VENDOR_HREF = "../../_vendor/"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Job:
 
     script: Path  # absolute path
     display_name: str  # the script's path relative to the project, used in messages
+    title: str  # the example's title, for its views' <title>
     cells: tuple[Cell, ...]
     out_dir: Path
     project_root: Path
@@ -46,6 +51,7 @@ class Job:
     timeout: float = 300.0
     threads: int = 1
     memory_limit: int | None = None  # bytes of address space, None for no limit
+    thumbnail: int = 1  # which image (1-based) becomes the gallery card's thumbnail
 
 
 @dataclass
@@ -86,7 +92,9 @@ def run_job(job: Job) -> None:
             continue
         (job.out_dir / PROGRESS_FILE).write_text(str(cell.line))
         failure = _run_cell(cell, job, namespace, capture, shell)
-        cell_outputs.append([o.to_json() for o in capture.end_cell()])
+        outputs = capture.end_cell()
+        failure = failure or _write_views(outputs, job, cell)
+        cell_outputs.append([o.to_json() for o in outputs])
         if failure is not None:
             failure.traceback = redact(failure.traceback)
             failure.summary = redact(failure.summary)
@@ -95,6 +103,7 @@ def run_job(job: Job) -> None:
     faulthandler.cancel_dump_traceback_later()
     if failure is None and not any(cell_outputs):
         failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
+    _write_thumbnail(job, [o for cell in cell_outputs for o in cell if o["kind"] == "image"])
 
     deps = _dependencies(job.project_root, loaded_files)
     result = {
@@ -132,6 +141,37 @@ def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapt
         capture.stdout.flush()
         capture.stderr.flush()
     return None
+
+
+def _write_views(outputs: list[Output], job: Job, cell: Cell) -> ScriptFailure | None:
+    """Turn each HTML output into a standalone view document that works offline (views.py)."""
+    for output in outputs:
+        if output.kind != "html":
+            continue
+        number = len(list(job.out_dir.glob("view-*.html"))) + 1
+        try:
+            document = views.standalone_view(
+                output.text, title=job.title, vendor_href=VIEW_VENDOR_HREF, view_id=f"view-{number}"
+            )
+        except views.ViewError as error:
+            return ScriptFailure(cell.line, f"ViewError: {error}", "")
+        output.file = f"view-{number}.html"
+        output.text = ""
+        (job.out_dir / output.file).write_text(document.rstrip() + "\n", encoding="utf-8")
+    return None
+
+
+def _write_thumbnail(job: Job, images: list[dict[str, Any]]) -> None:
+    """A small copy of the chosen figure for the gallery's cards."""
+    if not images:
+        return
+    from PIL import Image
+
+    index = job.thumbnail - 1 if 0 < job.thumbnail <= len(images) else 0
+    with Image.open(job.out_dir / images[index]["file"]) as image:
+        image = image.convert("RGB")
+        height = max(1, round(image.height * THUMB_WIDTH / image.width))
+        image.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS).save(job.out_dir / THUMB_FILE, optimize=True)
 
 
 def describe_failure(error: BaseException, script: str, fallback_line: int) -> ScriptFailure:

@@ -11,13 +11,12 @@ and outputs are shown as literal text.
 from __future__ import annotations
 
 import html
-import io
 import re
 from pathlib import Path
 
 from . import downloads, provenance, views
 from .capture import Output
-from .execute import ScriptFailure
+from .execute import THUMB_FILE
 from .project import Example, Gallery, Section
 from .results import ExampleResult
 
@@ -25,7 +24,6 @@ GALLERY_DIR = "gallery"
 VENDOR_DIR = "_vendor"
 NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
 SCRIPTS_ZIP = "gallery-scripts.zip"
-THUMB_WIDTH = 360
 NO_IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">'
     '<rect width="360" height="240" fill="#eef1f6"/>'
@@ -95,20 +93,10 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
         lines += [fence(cell.source, "python"), ""]
         if code_index < len(result.outputs):
             for output in result.outputs[code_index]:
-                if output.kind == "html":
+                if output.kind == "html" and result.files_dir is not None:
                     view_count += 1
-                    name = f"view-{view_count}.html"
-                    try:
-                        document = views.standalone_view(
-                            output.text, title=result.title, vendor_href=_vendor_href(), view_id=f"view-{view_count}"
-                        )
-                    except views.ViewError as error:  # e.g. it needs a library from a CDN that is not vendored
-                        result.status = "failed"
-                        result.failure = ScriptFailure(cell.line, f"ViewError: {error}", "")
-                        lines += _failure_banner(result)
-                        continue
-                    files[f"{base}/{name}"] = _text(document)
-                    lines += [views.iframe_tag(name, f"{result.title}: interactive view {view_count}"), ""]
+                    files[f"{base}/{output.file}"] = (result.files_dir / output.file).read_bytes()
+                    lines += [views.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
                 else:
                     lines += [_render_output(output), ""]
                     if output.kind == "image" and result.files_dir is not None:
@@ -119,9 +107,8 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
     if result.status != "failed":
         duration = result.duration if show_times else None
         lines += provenance.render(result.provenance, duration, result.computed_at)
-    thumb = _thumbnail(result)
-    if thumb is not None:
-        files[f"{base}/thumb.png"] = thumb
+    if result.files_dir is not None and (result.files_dir / THUMB_FILE).exists():
+        files[f"{base}/{THUMB_FILE}"] = (result.files_dir / THUMB_FILE).read_bytes()
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
 
@@ -159,28 +146,11 @@ def _traceback_block(result: ExampleResult) -> list[str]:
     return [f'!!! {kind} "{title}"', "", body, ""]
 
 
-def _thumbnail(result: ExampleResult) -> bytes | None:
-    images = [o for cell in result.outputs for o in cell if o.kind == "image"]
-    if not images or result.files_dir is None:
-        return None
-    wanted = result.parsed.settings.get("thumbnail_number", 1) if result.parsed else 1
-    index = wanted - 1 if isinstance(wanted, int) and 0 < wanted <= len(images) else 0
-    from PIL import Image
-
-    with Image.open(result.files_dir / images[index].file) as image:
-        image = image.convert("RGB")
-        height = max(1, round(image.height * THUMB_WIDTH / image.width))
-        small = image.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        small.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
 def _card(result: ExampleResult, prefix: str, to_gallery: str) -> str:
     """A grid card; `prefix` leads from the page to the section folder, `to_gallery` to gallery/."""
     link = f"{prefix}{result.example.slug}/index.md"
-    has_thumb = any(o.kind == "image" for cell in result.outputs for o in cell)
-    image = f"{prefix}{result.example.slug}/thumb.png" if has_thumb else f"{to_gallery}{VENDOR_DIR}/no-image.svg"
+    has_thumb = result.files_dir is not None and (result.files_dir / THUMB_FILE).exists()
+    image = f"{prefix}{result.example.slug}/{THUMB_FILE}" if has_thumb else f"{to_gallery}{VENDOR_DIR}/no-image.svg"
     description = result.parsed.description if result.parsed else "This example failed to build."
     return (
         f"-   [![]({image}){{ .gallery-thumb loading=lazy }}]({link})\n\n"
@@ -241,10 +211,6 @@ def _summary(sections: list[Section], by_section: dict[Path, list[ExampleResult]
             lines.append(f"    * [{escape_link_text(r.title)}]({r.example.url_dir}/index.md)")
     lines.append("* [Computation times](times.md)")
     return "\n".join(lines) + "\n"
-
-
-def _vendor_href() -> str:
-    return f"../../{VENDOR_DIR}/"
 
 
 def fence(text: str, language: str) -> str:

@@ -16,7 +16,7 @@ BASICS = FIXTURE_GALLERY / "01_basics"
 
 def run_script(script: Path, out_dir: Path, timeout: float = 120) -> RunOutcome:
     parsed = parse_script(script)
-    job = Job(script, script.name, parsed.cells, out_dir, project_root=script.parent, timeout=timeout)
+    job = Job(script, script.name, parsed.title, parsed.cells, out_dir, project_root=script.parent, timeout=timeout)
     outcomes: list[RunOutcome] = []
     run_all([job], 1, outcomes.append)
     return outcomes[0]
@@ -51,13 +51,25 @@ def test_html_from_display_return_and_repr_html(tmp_path: Path) -> None:
     outcome = run_script(BASICS / "02_html_outputs.py", tmp_path / "out")
     assert outcome.failure is None
     bare, returned, custom = outcome.result["cells"]
+    # Each HTML output becomes a standalone view document, numbered in order.
     assert [o["kind"] for o in bare] == ["html"]  # three display() calls joined into one view
-    assert "require.js" in bare[0]["text"] and "requirejs(" in bare[0]["text"]
-    assert '<div id="bertviz-' in bare[0]["text"]
-    assert [o["kind"] for o in returned] == ["html"]
-    assert "requirejs(" in returned[0]["text"]
-    assert [o["kind"] for o in custom] == ["html"]
-    assert custom[0]["text"] == "<table><tr><td>custom html</td></tr></table>"
+    assert [bare[0]["file"], returned[0]["file"], custom[0]["file"]] == ["view-1.html", "view-2.html", "view-3.html"]
+    first, second, third = ((tmp_path / "out" / f"view-{n}.html").read_text() for n in (1, 2, 3))
+    assert "requirejs(" in first and '<div id="bertviz-view-1"' in first
+    assert "requirejs(" in second and '<div id="bertviz-view-2"' in second
+    assert "<table><tr><td>custom html</td></tr></table>" in third
+    assert all(view.startswith("<!doctype html>") and "<title>HTML outputs</title>" in view for view in (first, third))
+
+
+def test_a_view_that_needs_the_network_fails_at_its_line(tmp_path: Path) -> None:
+    script = tmp_path / "cdn.py"
+    script.write_text(
+        '"""\n# CDN\n\nNeeds a CDN.\n"""\n\n# %%\nfrom IPython.display import HTML, display\n\n'
+        'display(HTML(\'<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>\'))\n'
+    )
+    outcome = run_script(script, tmp_path / "out")
+    assert outcome.failure is not None and outcome.failure.line == 8
+    assert outcome.failure.summary.startswith("ViewError:")
 
 
 def test_failure_points_at_the_script_line(tmp_path: Path) -> None:
