@@ -26,7 +26,7 @@ from .parse import ParsedScript, ScriptError, parse_script
 from .project import Example, Gallery
 from .render import Files, render_gallery
 from .results import ExampleResult
-from .workers import RunOutcome, run_all
+from .workers import RunOutcome, run_all, start_warming
 
 MODEL_SETTINGS = ("GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "HF_HUB_OFFLINE")
 
@@ -128,6 +128,8 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             memory_limit=options.memory_limit,
             thumbnail=int(parsed.settings.get("thumbnail_number", 1)),
         )
+        if not jobs:
+            start_warming()  # the forkserver's imports overlap with the remaining cache look-ups
         jobs.append((job, key, ExampleResult(example, display, "ran", parsed)))
 
     pending = {job.out_dir: (key, stub) for job, key, stub in jobs}

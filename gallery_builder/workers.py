@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import re
 import sys
 import time
@@ -44,6 +45,12 @@ def _forkserver() -> multiprocessing.context.ForkServerContext:
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["gallery_builder.warmup"])
     return _context
+
+
+def start_warming() -> None:
+    """Start the forkserver's imports now, so they overlap with the build's other work."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
 
 
 def run_all(jobs: Iterable[Job], parallel: int, on_done: Callable[[RunOutcome], None]) -> None:
