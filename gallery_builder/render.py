@@ -17,7 +17,7 @@ from pathlib import Path
 from . import downloads, provenance, views
 from .capture import Output
 from .execute import THUMB_FILE
-from .project import Example, Gallery, Section
+from .project import Gallery, Section
 from .results import ExampleResult
 
 GALLERY_DIR = "gallery"

@@ -66,7 +66,7 @@ def test_failure_names_file_and_line(built, name: str) -> None:
     assert result.status == "failed"
     assert result.location == f"gallery_src/01_bad/{name}:{line}"
     assert words in result.failure.summary
-    assert any(m.startswith(f"gallery: [") and f"FAILED gallery_src/01_bad/{name}:{line}:" in m for m in messages)
+    assert any(m.startswith("gallery: [") and f"FAILED gallery_src/01_bad/{name}:{line}:" in m for m in messages)
     page = files[f"gallery/bad/{result.example.slug}/index.md"].decode()
     assert f"failed at line {line} of gallery_src/01_bad/{name}" in page
     assert "Run time" not in page  # a failed page is never presented as a finished result
