@@ -25,7 +25,7 @@ from .execute import Job, ScriptFailure, outputs_of, read_result
 from .parse import ParsedScript, ScriptError, parse_script
 from .project import Example, Gallery
 from .render import Files, render_gallery
-from .results import ExampleResult
+from .results import ExampleResult, Status
 from .workers import RunOutcome, run_all, start_warming
 
 MODEL_SETTINGS = ("GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "HF_HUB_OFFLINE")
@@ -102,6 +102,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         else:
             log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
 
+    model_settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
     for example in examples:
         display = example.path.relative_to(options.project_root).as_posix()
         source = example.path.read_bytes()
@@ -110,7 +111,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         except (ScriptError, UnicodeDecodeError) as error:
             announce(_parse_failure(example, display, error))
             continue
-        key = cache_mod.static_key(source, _settings(parsed))
+        key = cache_mod.static_key(source, model_settings)
         hit = store.lookup(key)
         if hit is not None:
             announce(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
@@ -169,12 +170,6 @@ def _prepare_environment(options: BuildOptions) -> None:
     os.environ["IPYTHONDIR"] = str(options.cache_dir / "ipython")
 
 
-def _settings(parsed: ParsedScript) -> dict[str, str]:
-    settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
-    settings["expect_failure"] = str(bool(parsed.settings.get("expect_failure", False)))
-    return settings
-
-
 def _parse_failure(example: Example, display: str, error: Exception) -> ExampleResult:
     if isinstance(error, ScriptError):
         failure = ScriptFailure(error.line, error.message, "")
@@ -183,7 +178,9 @@ def _parse_failure(example: Example, display: str, error: Exception) -> ExampleR
     return ExampleResult(example, display, "failed", failure=failure)
 
 
-def _from_result(example, display, parsed, result, files_dir, status) -> ExampleResult:
+def _from_result(
+    example: Example, display: str, parsed: ParsedScript, result: dict, files_dir: Path, status: Status
+) -> ExampleResult:
     failure = result.get("failure")
     return ExampleResult(
         example,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import provenance
 from .execute import PROGRESS_FILE, RESULT_FILE, TIMEOUT_FILE
 
 FORMAT = 1
@@ -45,13 +45,7 @@ def _sha256(data: bytes) -> str:
 
 @functools.cache
 def library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return {"python": platform.python_version(), **provenance.library_versions(LIBRARIES)}
 
 
 def generator_digest() -> str:

@@ -16,9 +16,10 @@ from .embedded_models import describe
 LIBRARIES = ("torch", "transformers", "bertviz")
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    """Installed versions of `names`; packages that are not installed are left out."""
     found = {}
-    for name in LIBRARIES:
+    for name in names:
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
