@@ -101,6 +101,8 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             log(f"gallery: {where} FAILED {result.location}: {summary}")
         else:
             log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
+        for output in (o for cell in result.outputs for o in cell if o.overlaps):
+            log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {'; '.join(output.overlaps)}")
 
     model_settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
     for example in examples:
@@ -128,6 +130,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
             memory_limit=options.memory_limit,
             thumbnail=int(parsed.settings.get("thumbnail_number", 1)),
+            thumbnail_panel=int(parsed.settings.get("thumbnail_panel", 0)),
         )
         if not jobs:
             start_warming()  # the forkserver's imports overlap with the remaining cache look-ups

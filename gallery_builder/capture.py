@@ -4,7 +4,8 @@ Runs inside the worker process that executes a script:
 
 - matplotlib uses the Agg backend; ``plt.show()`` saves every open figure instead of blocking,
   and figures still open at the end of a cell are saved too. PNGs are written at 2x with no
-  metadata that changes between builds.
+  metadata that changes between builds, twice: as drawn, and restyled for dark pages
+  (dark_figures.py). Each figure's panel boxes and text sizes are recorded (figure_checks.py).
 - IPython's ``display()`` reaches a real (headless) InteractiveShell whose display publisher
   records the MIME bundles, so a bare bertviz ``head_view(...)`` is captured; its consecutive
   HTML and JavaScript pieces are joined into one HTML fragment.
@@ -16,9 +17,12 @@ from __future__ import annotations
 import base64
 import io
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # matplotlib is imported only where figures are saved, in the workers
+    from .figure_checks import Box
 
 OutputKind = Literal["stdout", "stderr", "text", "image", "html"]
 IMAGE_SCALE = 2  # PNGs are rendered at 2x their CSS size
@@ -29,14 +33,21 @@ class Output:
     kind: OutputKind
     text: str = ""  # stdout / stderr / text: the text; html: the fragment
     file: str = ""  # image: file name in the output folder
+    dark_file: str = ""  # image: the same figure restyled for dark pages ("" for other images)
     width: int = 0  # image: CSS pixels
     alt: str = ""  # image: plain-text description
+    panels: list[Box] = field(default_factory=list)  # image: each axes' box, for thumbnails
+    text_px: float = 0.0  # image: smallest font in CSS px at `width`
+    overlaps: list[str] = field(default_factory=list)  # image: texts that collide
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in ("", 0)}
+        return {k: v for k, v in asdict(self).items() if v not in ("", 0, 0.0, [])}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Output":
+        data = dict(data)
+        if "panels" in data:
+            data["panels"] = [tuple(box) for box in data["panels"]]
         return cls(**data)
 
 
@@ -67,6 +78,9 @@ class CellCapture:
     def save_open_figures(self) -> None:
         import matplotlib.pyplot as plt
 
+        from .dark_figures import darken
+        from .figure_checks import overlapping_labels, panel_boxes, smallest_text_px
+
         self.stdout.flush()
         self.stderr.flush()
         self._flush_html()
@@ -74,11 +88,21 @@ class CellCapture:
             figure = plt.figure(number)
             self.image_count += 1
             name = f"image-{self.image_count}.png"
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=figure.dpi * IMAGE_SCALE, metadata={"Software": None})
-            (self.out_dir / name).write_bytes(buffer.getvalue())
-            width = round(figure.get_figwidth() * figure.dpi)
-            self.outputs.append(Output("image", file=name, width=width, alt=self.redact(_figure_alt(figure))))
+            dark_name = f"image-{self.image_count}-dark.png"
+            (self.out_dir / name).write_bytes(_png(figure))
+            output = Output(
+                "image",
+                file=name,
+                dark_file=dark_name,
+                width=round(figure.get_figwidth() * figure.dpi),
+                alt=self.redact(_figure_alt(figure)),
+                panels=panel_boxes(figure),
+                text_px=smallest_text_px(figure),
+                overlaps=overlapping_labels(figure),
+            )
+            darken(figure)
+            (self.out_dir / dark_name).write_bytes(_png(figure))
+            self.outputs.append(output)
         plt.close("all")
 
     # -- rich display -----------------------------------------------------
@@ -137,6 +161,12 @@ class _Stream(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi * IMAGE_SCALE, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def _collapse_carriage_returns(text: str) -> str:

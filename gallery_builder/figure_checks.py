@@ -1,0 +1,71 @@
+"""What the build measures on each figure it saves, for thumbnails and for readability checks.
+
+- `panel_boxes`: where each axes (with its labels) sits in the image, so a thumbnail can be
+  cropped to one panel (`# gallery_thumbnail_panel = K`);
+- `smallest_text_px`: the smallest font on the figure, in CSS pixels at the figure's own size
+  (pages scale a figure down to fit the text column, and the browser tests check the result);
+- `overlapping_labels`: pairs of visible texts whose boxes overlap, a sign of colliding labels.
+
+All of it reads the layout of the last draw: call these right after `savefig`.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the image
+OVERLAP_SHARE = 0.2  # of the smaller box's area: touching corners are not a collision
+
+
+def panel_boxes(figure: Figure) -> list[Box]:
+    """Each axes' tight box (ticks and labels included), in `figure.axes` order."""
+    renderer = figure.canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    boxes: list[Box] = []
+    for axes in figure.axes:
+        box = axes.get_tightbbox(renderer) or axes.bbox
+        left, top = max(0.0, box.x0 / width), max(0.0, 1 - box.y1 / height)
+        right, bottom = min(1.0, box.x1 / width), min(1.0, 1 - box.y0 / height)
+        boxes.append((round(float(left), 4), round(float(top), 4), round(float(right), 4), round(float(bottom), 4)))
+    return boxes
+
+
+def _visible_texts(figure: Figure) -> list[Text]:
+    return [
+        t
+        for t in figure.findobj(Text)
+        if isinstance(t, Text) and t.get_visible() and t.get_text().strip() and t.get_alpha() != 0
+    ]
+
+
+def smallest_text_px(figure: Figure) -> float:
+    """The smallest font size on the figure in CSS pixels (1 pt = dpi/72 px), 0 if it has no text."""
+    sizes = [t.get_fontsize() for t in _visible_texts(figure)]
+    return round(float(min(sizes)) * figure.dpi / 72, 2) if sizes else 0.0
+
+
+def overlapping_labels(figure: Figure, limit: int = 3) -> list[str]:
+    """Up to `limit` descriptions of texts that overlap each other (sweep over sorted boxes)."""
+    renderer = figure.canvas.get_renderer()
+    placed: list[tuple[Bbox, str]] = []
+    for text in _visible_texts(figure):
+        box = text.get_window_extent(renderer)
+        if box.width > 0 and box.height > 0:
+            placed.append((box, text.get_text().strip()))
+    placed.sort(key=lambda item: item[0].x0)
+    found: list[str] = []
+    for i, (box, label) in enumerate(placed):
+        for other, other_label in placed[i + 1 :]:
+            if other.x0 >= box.x1:
+                break
+            overlap = Bbox.intersection(box, other)
+            if overlap is None:
+                continue
+            smaller = min(box.width * box.height, other.width * other.height)
+            if overlap.width * overlap.height > OVERLAP_SHARE * smaller:
+                found.append(f"{label[:30]!r} overlaps {other_label[:30]!r}")
+                if len(found) >= limit:
+                    return found
+    return found
