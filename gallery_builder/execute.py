@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import provenance, views
+from . import provenance, thumbnails, views
 from .capture import CellCapture, Output, install_display_hook, last_value_bundle
 from .parse import Cell
 
@@ -31,8 +31,6 @@ RESULT_FILE = "result.json"
 TIMEOUT_FILE = "timeout.txt"  # thread stacks dumped by faulthandler when the script hangs
 PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker that dies
 SEED = 0
-THUMB_FILE = "thumb.png"
-THUMB_WIDTH = 360
 # Views live in gallery/<section>/<example>/; the vendored libraries in gallery/_vendor/.
 VIEW_VENDOR_HREF = "../../_vendor/"
 
@@ -52,6 +50,7 @@ class Job:
     threads: int = 1
     memory_limit: int | None = None  # bytes of address space, None for no limit
     thumbnail: int = 1  # which image (1-based) becomes the gallery card's thumbnail
+    thumbnail_panel: int = 0  # which axes of that image (1-based) to crop to; 0 for the whole figure
 
 
 @dataclass
@@ -85,6 +84,7 @@ def run_job(job: Job) -> None:
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(job.script), "__builtins__": builtins}
 
     cell_outputs: list[list[dict[str, Any]]] = []
+    shown: list[Output] = []
     failure: ScriptFailure | None = None
     started = time.perf_counter()
     for cell in job.cells:
@@ -95,6 +95,7 @@ def run_job(job: Job) -> None:
         outputs = capture.end_cell()
         failure = failure or _write_views(outputs, job, cell)
         cell_outputs.append([o.to_json() for o in outputs])
+        shown += outputs
         if failure is not None:
             failure.traceback = redact(failure.traceback)
             failure.summary = redact(failure.summary)
@@ -103,7 +104,7 @@ def run_job(job: Job) -> None:
     faulthandler.cancel_dump_traceback_later()
     if failure is None and not any(cell_outputs):
         failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
-    _write_thumbnail(job, [o for cell in cell_outputs for o in cell if o["kind"] == "image"])
+    thumbnails.write_thumbnails(job.out_dir, shown, job.thumbnail, job.thumbnail_panel, job.title)
 
     deps = _dependencies(job.project_root, loaded_files)
     result = {
@@ -159,19 +160,6 @@ def _write_views(outputs: list[Output], job: Job, cell: Cell) -> ScriptFailure |
         output.text = ""
         (job.out_dir / output.file).write_text(document.rstrip() + "\n", encoding="utf-8")
     return None
-
-
-def _write_thumbnail(job: Job, images: list[dict[str, Any]]) -> None:
-    """A small copy of the chosen figure for the gallery's cards."""
-    if not images:
-        return
-    from PIL import Image
-
-    index = job.thumbnail - 1 if 0 < job.thumbnail <= len(images) else 0
-    with Image.open(job.out_dir / images[index]["file"]) as image:
-        image = image.convert("RGB")
-        height = max(1, round(image.height * THUMB_WIDTH / image.width))
-        image.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS).save(job.out_dir / THUMB_FILE, optimize=True)
 
 
 def describe_failure(error: BaseException, script: str, fallback_line: int) -> ScriptFailure:

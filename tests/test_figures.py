@@ -1,0 +1,144 @@
+"""Dark variants, figure measurements and thumbnails, on real matplotlib figures (no mkdocs, no browser)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from gallery_builder import thumbnails  # noqa: E402
+from gallery_builder.capture import CellCapture, Output  # noqa: E402
+from gallery_builder.dark_figures import DARK_BACKGROUND, LIGHT_TEXT, dark_colour, darken  # noqa: E402
+from gallery_builder.figure_checks import overlapping_labels, panel_boxes, smallest_text_px  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def lightness(colour) -> float:
+    r, g, b, _ = to_rgba(colour)
+    return (r + g + b) / 3
+
+
+def test_greys_are_inverted_between_the_page_colours_and_colours_keep_their_hue() -> None:
+    assert dark_colour("white")[:3] == pytest.approx(DARK_BACKGROUND)
+    assert dark_colour("black")[:3] == pytest.approx(LIGHT_TEXT)
+    assert lightness(dark_colour("0.3")) > lightness(dark_colour("0.7"))
+    assert dark_colour("#ff7f0e") == pytest.approx(to_rgba("#ff7f0e"))  # saturated: unchanged
+    navy = dark_colour("navy")
+    assert lightness(navy) > lightness("navy") and navy[2] > navy[0]  # lifted, still blue
+    assert dark_colour((0, 0, 0, 0.4))[3] == 0.4  # transparency is kept
+
+
+def heatmap_with_numbers():
+    fig, (heat, line) = plt.subplots(1, 2, figsize=(6, 3))
+    heat.imshow(np.arange(9).reshape(3, 3), cmap="viridis")
+    cell = heat.text(1, 1, "4", color="black", ha="center", va="center")
+    heat.set_title("cells")
+    line.plot([0, 1], [1, 0], color="black")
+    line.bar([0.5], [0.5], color="0.8")
+    line.set_xlabel("position")
+    return fig, heat, line, cell
+
+
+def test_darken_keeps_data_colours_and_text_over_them() -> None:
+    fig, heat, line, cell = heatmap_with_numbers()
+    image_before = heat.images[0].get_cmap().name
+    darken(fig)
+    assert to_rgba(cell.get_color()) == to_rgba("black")  # chosen to contrast with its cell
+    assert heat.images[0].get_cmap().name == image_before
+    assert lightness(heat.title.get_color()) > 0.8  # titles, labels and ticks turn light
+    assert lightness(line.xaxis.label.get_color()) > 0.8
+    assert lightness(line.lines[0].get_color()) > 0.8
+    assert lightness(line.patches[0].get_facecolor()) < 0.5  # a light grey bar turns dark grey
+    assert to_rgba(fig.patch.get_facecolor())[3] == 0  # the page shows through
+    assert to_rgba(line.patch.get_facecolor())[3] == 0
+
+
+def test_capture_writes_a_light_and_a_dark_png_of_each_figure(tmp_path: Path) -> None:
+    capture = CellCapture(tmp_path, lambda text: text)
+    heatmap_with_numbers()
+    capture.save_open_figures()
+    (output,) = capture.outputs
+    light = Image.open(tmp_path / output.file).convert("RGBA")
+    dark = Image.open(tmp_path / output.dark_file).convert("RGBA")
+    assert light.size == dark.size == (2 * output.width, 600)
+    assert light.getpixel((2, 2))[:3] == (255, 255, 255)  # white corner in light mode
+    assert dark.getpixel((2, 2))[3] == 0  # transparent corner in dark mode
+    assert len(output.panels) == 2 and output.text_px == pytest.approx(10 * 100 / 72, abs=0.01)
+    assert Output.from_json(json.loads(json.dumps(output.to_json()))) == output
+
+
+def test_panel_boxes_follow_the_axes_order() -> None:
+    fig, _, _, _ = heatmap_with_numbers()
+    fig.canvas.draw()
+    left, right = panel_boxes(fig)
+    assert 0 <= left[0] < left[2] <= right[0] < right[2] <= 1
+    assert all(0 <= top < bottom <= 1 for _, top, _, bottom in (left, right))
+
+
+def test_smallest_text_and_colliding_labels_are_measured() -> None:
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xticks(range(20))
+    ax.set_xticklabels([f"token{i}" for i in range(20)], fontsize=6)
+    fig.canvas.draw()
+    assert smallest_text_px(fig) == pytest.approx(6 * 100 / 72, abs=0.01)
+    assert overlapping_labels(fig), "twenty horizontal labels on a 3-inch axis must collide"
+    ax.set_xticklabels([f"t{i}" for i in range(20)], rotation=90, fontsize=6)
+    fig.canvas.draw()
+    assert overlapping_labels(fig) == []
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_thumbnail_crops_the_chosen_panel_in_both_versions(tmp_path: Path) -> None:
+    capture = CellCapture(tmp_path, lambda text: text)
+    heatmap_with_numbers()
+    capture.save_open_figures()
+    thumbnails.write_thumbnails(tmp_path, capture.outputs, number=1, panel=0, title="whole")
+    whole = _digest(tmp_path / thumbnails.FILE)
+    thumbnails.write_thumbnails(tmp_path, capture.outputs, number=1, panel=2, title="right panel")
+    light, dark = Image.open(tmp_path / thumbnails.FILE), Image.open(tmp_path / thumbnails.DARK_FILE)
+    assert light.size == dark.size == thumbnails.SIZE
+    assert _digest(tmp_path / thumbnails.FILE) != whole
+    assert _digest(tmp_path / thumbnails.FILE) != _digest(tmp_path / thumbnails.DARK_FILE)
+
+
+def _view_output(folder: Path, name: str, params: dict) -> Output:
+    (folder / name).write_text(f"<script>window.galleryView.params({json.dumps(params)})</script>")
+    return Output("html", file=name)
+
+
+def test_views_and_titles_get_drawn_thumbnails(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    attn = rng.dirichlet(np.ones(5), size=(2, 12, 5)).tolist()  # layers x heads x query x key
+    tokens = ["[CLS]", "the", "cat", "sat", "[SEP]"]
+    head = {"attention": [{"attn": attn, "left_text": tokens, "right_text": tokens}], "layer": None,
+            "heads": None, "include_layers": [0, 1]}
+    model = dict(head, total_heads=12, include_heads=list(range(12)))
+    made = {}
+    for name, outputs in (
+        ("head", [_view_output(tmp_path, "view-1.html", head)]),
+        ("model", [_view_output(tmp_path, "view-2.html", model)]),
+        ("title", [Output("stdout", text="no picture here")]),
+    ):
+        thumbnails.write_thumbnails(tmp_path, outputs, number=1, panel=0, title=f"An example about {name}")
+        made[name] = (_digest(tmp_path / thumbnails.FILE), _digest(tmp_path / thumbnails.DARK_FILE))
+        assert Image.open(tmp_path / thumbnails.FILE).size == thumbnails.SIZE
+    pictures = [digest for pair in made.values() for digest in pair]
+    assert len(set(pictures)) == len(pictures)  # every one distinct, light and dark alike
