@@ -14,9 +14,8 @@ import html
 import re
 from pathlib import Path
 
-from . import downloads, provenance, views
+from . import downloads, provenance, thumbnails, views
 from .capture import Output
-from .execute import THUMB_FILE
 from .project import Gallery, Section
 from .results import ExampleResult
 
@@ -24,15 +23,10 @@ GALLERY_DIR = "gallery"
 VENDOR_DIR = "_vendor"
 NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
 SCRIPTS_ZIP = "gallery-scripts.zip"
-NO_IMAGE = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">'
-    '<rect width="360" height="240" fill="#eef1f6"/>'
-    '<g fill="none" stroke="#5c6bc0" stroke-width="6" stroke-linecap="round">'
-    '<path d="M110 80 L250 160 M110 160 L250 80 M110 120 L250 120"/></g>'
-    '<g fill="#5c6bc0"><circle cx="110" cy="80" r="12"/><circle cx="110" cy="120" r="12"/>'
-    '<circle cx="110" cy="160" r="12"/><circle cx="250" cy="80" r="12"/><circle cx="250" cy="120" r="12"/>'
-    '<circle cx="250" cy="160" r="12"/></g></svg>\n'
-)
+# Gallery and section pages use the page's whole width for their grid of cards.
+WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
+HOME_STRIP_MARKER = "<!-- gallery:strip -->"  # docs/index.md: where the strip of thumbnails goes
+HOME_STRIP_SIZE = 6
 
 Files = dict[str, bytes]
 
@@ -55,7 +49,6 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     files[f"{GALLERY_DIR}/index.md"] = _text(_gallery_page(gallery, sections, by_section))
     files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results, show_times))
     files[f"{GALLERY_DIR}/{NAV_FILE}"] = _text(_summary(sections, by_section))
-    files[f"{GALLERY_DIR}/{VENDOR_DIR}/no-image.svg"] = NO_IMAGE.encode()
     files[f"{GALLERY_DIR}/{SCRIPTS_ZIP}"] = downloads.scripts_zip(
         {p.relative_to(gallery.root).as_posix(): p.read_bytes() for p in sorted(gallery.root.rglob("*.py"))}
     )
@@ -100,15 +93,17 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
                 else:
                     lines += [_render_output(output), ""]
                     if output.kind == "image" and result.files_dir is not None:
-                        files[f"{base}/{output.file}"] = (result.files_dir / output.file).read_bytes()
+                        for name in filter(None, (output.file, output.dark_file)):
+                            files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
         if result.failure and code_index == len(result.outputs) - 1:
             lines += _traceback_block(result)
         code_index += 1
     if result.status != "failed":
         duration = result.duration if show_times else None
         lines += provenance.render(result.provenance, duration, result.computed_at)
-    if result.files_dir is not None and (result.files_dir / THUMB_FILE).exists():
-        files[f"{base}/{THUMB_FILE}"] = (result.files_dir / THUMB_FILE).read_bytes()
+    if _has_thumbnail(result) and result.files_dir is not None:
+        for name in (thumbnails.FILE, thumbnails.DARK_FILE):
+            files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
 
@@ -117,7 +112,15 @@ def _render_output(output: Output) -> str:
     if output.kind == "image":
         alt = html.escape(output.alt or "figure", quote=True)
         width = f' width="{output.width}"' if output.width else ""
-        return f'<img class="gallery-image" src="{output.file}" alt="{alt}"{width} loading="lazy">'
+        if output.text_px:  # the smallest font at the figure's own width, for the readability tests
+            width += f' data-text-px="{output.text_px:g}"'
+        if not output.dark_file:
+            return f'<img class="gallery-image" src="{output.file}" alt="{alt}"{width} loading="lazy">'
+        # Material shows the `#only-light` image in light mode and the `#only-dark` one in dark mode.
+        return "".join(
+            f'<img class="gallery-image" src="{name}#only-{mode}" alt="{alt}"{width} loading="lazy">'
+            for name, mode in ((output.file, "light"), (output.dark_file, "dark"))
+        )
     css = "gallery-stderr" if output.kind == "stderr" else "gallery-output"
     return f'<div class="{css}" markdown>\n\n{fence(output.text.rstrip(), "text")}\n\n</div>'
 
@@ -146,36 +149,64 @@ def _traceback_block(result: ExampleResult) -> list[str]:
     return [f'!!! {kind} "{title}"', "", body, ""]
 
 
-def _card(result: ExampleResult, prefix: str, to_gallery: str) -> str:
-    """A grid card; `prefix` leads from the page to the section folder, `to_gallery` to gallery/."""
-    link = f"{prefix}{result.example.slug}/index.md"
-    has_thumb = result.files_dir is not None and (result.files_dir / THUMB_FILE).exists()
-    image = f"{prefix}{result.example.slug}/{THUMB_FILE}" if has_thumb else f"{to_gallery}{VENDOR_DIR}/no-image.svg"
+def _has_thumbnail(result: ExampleResult) -> bool:
+    return result.files_dir is not None and (result.files_dir / thumbnails.FILE).exists()
+
+
+def _card(result: ExampleResult, prefix: str) -> str:
+    """One card: thumbnail, title and at most two lines of text, all one link to the example.
+
+    `prefix` leads from the page to the section folder. The link is Markdown, so mkdocs checks it."""
+    folder = f"{prefix}{result.example.slug}"
+    title = escape_link_text(result.title)
+    if _has_thumbnail(result):
+        pictures = "".join(
+            f"![]({folder}/{name}#only-{mode}){{ .gallery-card__thumb .off-glb loading=lazy }}"
+            for name, mode in ((thumbnails.FILE, "light"), (thumbnails.DARK_FILE, "dark"))
+        )
+    else:
+        pictures = f'<span class="gallery-card__thumb gallery-card__thumb--none">{title}</span>'
     description = result.parsed.description if result.parsed else "This example failed to build."
-    return (
-        f"-   [![]({image}){{ .gallery-thumb loading=lazy }}]({link})\n\n"
-        f"    **[{escape_link_text(result.title)}]({link})**\n\n"
-        f"    {escape_inline(description)}\n"
-    )
+    text = f'<span class="gallery-card__text">{escape_link_text(description)}</span>'
+    heading = f'<span class="gallery-card__title">{title}</span>'
+    return f"[{pictures}{heading}{text}]({folder}/index.md){{ .gallery-card }}"
 
 
-def _cards(results: list[ExampleResult], prefix: str, to_gallery: str) -> list[str]:
-    cards = [_card(r, prefix, to_gallery) for r in results]
-    return ['<div class="grid cards gallery-cards" markdown>', "", *cards, "</div>", ""]
+def _grid(cards: list[str], css: str = "gallery-grid") -> list[str]:
+    """Cards as paragraphs of one grid (the blank lines make each card its own grid item)."""
+    return [f'<div class="{css}" markdown>', "", "\n\n".join(cards), "", "</div>", ""]
+
+
+def _cards(results: list[ExampleResult], prefix: str) -> list[str]:
+    return _grid([_card(r, prefix) for r in results])
 
 
 def _section_page(section: Section, results: list[ExampleResult]) -> str:
-    lines = [f"# {escape_inline(section.title)}", "", escape_prose(section.intro), ""]
-    return "\n".join(lines + _cards(results, "", "../"))
+    lines = [WIDE_PAGE, f"# {escape_inline(section.title)}", "", escape_prose(section.intro), ""]
+    return "\n".join(lines + _cards(results, ""))
 
 
 def _gallery_page(gallery: Gallery, sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
-    lines = [f"# {escape_inline(gallery.title)}", "", escape_prose(gallery.intro), ""]
+    lines = [WIDE_PAGE, f"# {escape_inline(gallery.title)}", "", escape_prose(gallery.intro), ""]
     lines += [f"[Download all scripts]({SCRIPTS_ZIP}){{ .md-button download }}", ""]
     for section in sections:
         lines += [f"## [{escape_link_text(section.title)}]({section.slug}/index.md)", ""]
-        lines += _cards(by_section[section.path], f"{section.slug}/", "")
+        lines += _cards(by_section[section.path], f"{section.slug}/")
     return "\n".join(lines)
+
+
+def home_strip(results: list[ExampleResult]) -> str:
+    """A row of thumbnails for the home page (a page at the docs root), leading into the gallery.
+
+    Taken in turn from each section (every section's first example, then every second one...)."""
+    by_section: dict[Path, list[ExampleResult]] = {}
+    for result in results:
+        if _has_thumbnail(result) and result.status != "failed":
+            by_section.setdefault(result.example.section.path, []).append(result)
+    columns = [by_section[key] for key in by_section]
+    taken = [column[i] for i in range(max(map(len, columns), default=0)) for column in columns if i < len(column)]
+    cards = [_card(r, f"{GALLERY_DIR}/{r.example.section.slug}/") for r in taken[:HOME_STRIP_SIZE]]
+    return "\n".join(_grid(cards, "gallery-grid gallery-grid--strip"))
 
 
 def _times_page(results: list[ExampleResult], show_times: bool) -> str:

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from .build import BuildOptions, BuildReport, build_gallery
-from .render import GALLERY_DIR, NAV_FILE
+from .render import GALLERY_DIR, HOME_STRIP_MARKER, NAV_FILE, home_strip
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 
@@ -23,6 +23,7 @@ def generate(project_root: Path) -> BuildReport:
         with mkdocs_gen_files.open(path, "wb") as handle:
             handle.write(data)
     _keep_out_of_site(f"{GALLERY_DIR}/{NAV_FILE}")
+    _fill_home_strip(report)
     for result in report.results:
         page = f"{GALLERY_DIR}/{result.example.url_dir}/index.md"
         mkdocs_gen_files.set_edit_path(page, f"../{result.display_path}")  # relative to docs/
@@ -30,6 +31,19 @@ def generate(project_root: Path) -> BuildReport:
         summary = failed.failure.summary if failed.failure else "failed"
         log.warning("gallery example failed: %s: %s", failed.location, summary)
     return report
+
+
+def _fill_home_strip(report: BuildReport) -> None:
+    """Put a strip of thumbnails where docs/index.md has the marker (the file in docs/ is not changed)."""
+    import mkdocs_gen_files
+
+    home = Path(mkdocs_gen_files.config["docs_dir"]) / "index.md"
+    if not home.is_file():
+        return
+    text = home.read_text(encoding="utf-8")
+    if HOME_STRIP_MARKER in text:
+        with mkdocs_gen_files.open("index.md", "w") as handle:
+            handle.write(text.replace(HOME_STRIP_MARKER, home_strip(report.results)))
 
 
 def _keep_out_of_site(path: str) -> None:

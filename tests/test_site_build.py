@@ -28,9 +28,13 @@ def test_fixture_site_builds_then_reuses_the_cache(project: Path, tmp_path: Path
     site = project / "site" / "gallery"
     figures = site / "basics" / "figures-and-text"
     page = (figures / "index.html").read_text()
-    images = re.findall(r'<img[^>]+src="(image-\d+\.png)"', page)
+    images = re.findall(r'<img[^>]+src="(image-\d+\.png)#only-light"', page)
     assert images == ["image-1.png", "image-2.png", "image-3.png"]
-    assert all((figures / name).stat().st_size > 1000 for name in images)
+    dark = re.findall(r'<img[^>]+src="(image-\d+-dark\.png)#only-dark"', page)
+    assert dark == ["image-1-dark.png", "image-2-dark.png", "image-3-dark.png"]
+    for light_name, dark_name in zip(images, dark, strict=True):
+        light_bytes, dark_bytes = (figures / light_name).read_bytes(), (figures / dark_name).read_bytes()
+        assert len(light_bytes) > 1000 and len(dark_bytes) > 1000 and light_bytes != dark_bytes
     assert "hello from a helper" in page and "Run time" in page
 
     html_page = (site / "basics" / "html-outputs" / "index.html").read_text()
@@ -41,8 +45,10 @@ def test_fixture_site_builds_then_reuses_the_cache(project: Path, tmp_path: Path
         assert view.lower().startswith("<!doctype html>")
 
     index = (site / "index.html").read_text()
-    assert "Figures and text" in index and "basics/figures-and-text/thumb.png" in index
+    assert "Figures and text" in index and "basics/figures-and-text/thumb.png#only-light" in index
+    assert "basics/figures-and-text/thumb-dark.png#only-dark" in index
     assert (site / "basics" / "figures-and-text" / "thumb.png").exists()
+    assert (site / "basics" / "figures-and-text" / "thumb-dark.png").exists()
     nav_links = re.findall(r'href="([^"]*basics/[^"]*)"', index)
     assert any("html-outputs" in link for link in nav_links)  # the nav lists every example
 
@@ -103,7 +109,8 @@ def test_hostile_text_renders_as_text(project: Path, tmp_path: Path) -> None:
         assert injected not in body, injected
     assert "&lt;script&gt;alert(&quot;prose&quot;)&lt;/script&gt;" in body or '&lt;script&gt;alert("prose")' in body
     alts = re.findall(r'<img class="gallery-image"[^>]* alt="([^"]*)"', body)
-    assert len(alts) == 1 and alts[0].startswith("&lt;script&gt;alert(") and "&amp; &quot;quotes&quot;" in alts[0]
+    assert len(alts) == 2 and alts[0] == alts[1]  # the light and the dark version
+    assert alts[0].startswith("&lt;script&gt;alert(") and "&amp; &quot;quotes&quot;" in alts[0]
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<text>" not in title and "&lt;text&gt;" in title
     view = (folder / "view-1.html").read_text()
