@@ -1,10 +1,13 @@
 """
 # One attention head as a heatmap
 
-Draw the attention weights of a single head as a token × token heatmap, and learn to read it: each row is a query token, and the colors along that row show how it spreads its attention over the key tokens.
+Draw one attention head's weights as a token × token heatmap, and learn to read it row by row.
 
-This is the second plot of the seed tutorial (layer 0, head 0), redrawn with labeled axes and the weights written in the cells, followed by a second head of the same layer for contrast.
+Each row is a query token, and the colors along that row show how it spreads its attention over the key tokens. This is the second plot of "How to Visualize Model Internals and Attention in Hugging Face Transformers" by Cornellius Yudha Wijaya, the original tutorial this gallery grew from (layer 0, head 0), redrawn with labeled axes and the weights written in the cells, followed by a second head of the same layer for contrast.
 """
+
+# gallery_thumbnail_number = 1
+# gallery_thumbnail_panel = 1
 
 # %%
 # ## Load the model
@@ -62,10 +65,10 @@ print("every row sums to 1:", torch.allclose(attention[0].sum(dim=-1), torch.one
 # Columns tell a different story: a column that is bright in many rows is a
 # key that many tokens read from.
 
-LAYER, HEAD = 0, 0  # the seed's choice: first layer, first head
+LAYER, HEAD = 0, 0  # the original tutorial's choice: first layer, first head
 matrix = attention[LAYER][0, HEAD].numpy()
 
-fig, ax = plt.subplots(figsize=(7.5, 6.2))
+fig, ax = plt.subplots(figsize=(6.8, 5.8))
 sns.heatmap(
     matrix,
     xticklabels=tokens,
@@ -74,7 +77,7 @@ sns.heatmap(
     vmin=0,
     annot=True,
     fmt=".2f",
-    annot_kws={"size": 7},
+    annot_kws={"size": 8},
     square=True,
     cbar_kws={"label": "attention weight (each row sums to 1)"},
     ax=ax,
@@ -96,18 +99,30 @@ plt.show()
 # With the default all-MiniLM-L6-v2, this head is diffuse. No row puts more than
 # about a third of its weight on any single key, and much of the weight goes to
 # the special tokens `[CLS]` and `[SEP]`. The content words "fox" and "dog"
-# receive *less* attention than average here. The seed's reading of its
-# bert-base-uncased plot ("fox and dog have higher weights") is not a general
-# property of this head position: head 0 of one model has no relation to head 0
-# of another.
+# receive *less* attention than average here. The original tutorial's reading
+# of its bert-base-uncased plot ("fox and dog have higher weights") is not a
+# general property of this head position: head 0 of one model has no relation
+# to head 0 of another.
+#
+# The `assert` lines check these statements on the numbers the model returns:
+# if a new library version or another model changed them, the script would
+# stop here instead of printing prose that no longer matches the figure.
 
 for q, token in enumerate(tokens):
     k = int(matrix[q].argmax())
     print(f"{token:>7} -> {tokens[k]:<7} ({matrix[q, k]:.2f})")
 
+received = matrix.mean(axis=0)
 print("\naverage attention received by each key (column mean):")
-for token, value in zip(tokens, matrix.mean(axis=0)):
+for token, value in zip(tokens, received):
     print(f"{token:>7}  {value:.3f}")
+
+assert matrix.max() < 0.4, matrix.max()  # no row gives more than about a third to one key
+specials = [tokens.index("[CLS]"), tokens.index("[SEP]")]
+assert set(specials) == set(received.argsort()[-2:]), received  # [CLS] and [SEP] receive the most
+assert received[specials].sum() > 0.3, received[specials]
+average = 1 / len(tokens)  # each row sums to 1, so the columns average 1 / n
+assert received[tokens.index("fox")] < average and received[tokens.index("dog")] < average
 
 # %%
 # ## A sharper head in the same layer, for contrast
@@ -125,7 +140,13 @@ print(f"mean row entropy of head {HEAD}: {entropy[HEAD]:.2f} nats; "
       f"of head {sharp_head}: {entropy[sharp_head]:.2f} nats "
       f"(uniform over {len(tokens)} keys would be {torch.log(torch.tensor(len(tokens))):.2f})")
 
-fig, ax = plt.subplots(figsize=(7.5, 6.2))
+previous_token = sharp.diagonal(-1)  # weight of each token on the token just before it
+print(f"head {sharp_head}: weight on the previous token, from {previous_token.min():.2f} to {previous_token.max():.2f}; "
+      f"[CLS] on itself: {sharp[0, 0]:.2f}")
+assert previous_token.min() > 0.9, previous_token  # nearly all of each row, one cell left of the diagonal
+assert sharp[0, 0] > 0.9, sharp[0, 0]  # [CLS] has no previous token and attends to itself
+
+fig, ax = plt.subplots(figsize=(6.8, 5.8))
 sns.heatmap(
     sharp,
     xticklabels=tokens,
@@ -135,7 +156,7 @@ sns.heatmap(
     vmax=1,
     annot=True,
     fmt=".2f",
-    annot_kws={"size": 7},
+    annot_kws={"size": 8},
     square=True,
     cbar_kws={"label": "attention weight (each row sums to 1)"},
     ax=ax,

@@ -1,10 +1,13 @@
 """
 # Attention rollout
 
-Combine the attention of all layers into one token × token map (attention rollout, Abnar & Zuidema 2020) and compare it with the raw attention of the last layer.
+Chain the attention of all layers into one token × token map (attention rollout) and compare it with the last layer's raw attention.
 
-The raw attention of one layer only says how that layer mixes the vectors it receives, and those vectors are already mixtures made by the layers below. Rollout tries to trace the mixing back to the input tokens by chaining the layers together. It rests on strong simplifications, listed at the end of this page.
+Attention rollout is due to Abnar & Zuidema (2020), "Quantifying Attention Flow in Transformers". The raw attention of one layer only says how that layer mixes the vectors it receives, and those vectors are already mixtures made by the layers below. Rollout tries to trace the mixing back to the input tokens by chaining the layers together. It rests on strong simplifications, listed at the end of this page.
 """
+
+# gallery_thumbnail_number = 1
+# gallery_thumbnail_panel = 2
 
 # %%
 # ## Load the model and run the sentence
@@ -53,6 +56,7 @@ rollout = identity.clone()
 for layer_attention in attention:
     mixed = layer_attention[0].mean(dim=0)  # average over heads: (query, key)
     mixed = mixed + identity  # residual connection
+    assert torch.allclose(mixed.sum(dim=-1), torch.full((n_tokens,), 2.0))  # each row now sums to 2
     mixed = mixed / mixed.sum(dim=-1, keepdim=True)  # rows sum to 1 again
     rollout = mixed @ rollout
 
@@ -70,22 +74,23 @@ print("rollout rows sum to 1:", torch.allclose(rollout.sum(-1), torch.ones(n_tok
 # With the default all-MiniLM-L6-v2, the rollout is dominated by one column:
 # in the middle layers most heads send much of their attention to `[CLS]`
 # (see the previous page), and rollout multiplies that from layer to layer,
-# until `[CLS]` accounts for 60% or more of every row. The diagonal (each
-# token's own input, carried by the residual) is faint by comparison. The
-# right panel hides the `[CLS]` and `[SEP]` columns and rescales the colors, to
-# show the structure among the words that the big column drowns out. There the
-# diagonal reappears (a word's own input is worth about twice the share of a
-# typical other word), and the final period collects a share from every row,
-# often the largest after `[CLS]` and `[SEP]`.
+# until `[CLS]` accounts for more than half of every row, about 64% on
+# average. The diagonal (each token's own input, carried by the residual) is
+# faint by comparison. The right panel hides the `[CLS]` and `[SEP]` columns
+# and rescales the colors, to show the structure among the words that the big
+# column drowns out. There the diagonal reappears (a word's own input is worth
+# about twice the share of a typical other word), and the final period
+# collects a share from every row, in most rows the largest after `[CLS]` and
+# `[SEP]`.
 
 special_ids = set(tokenizer.all_special_ids)
 is_special = np.array([int(i) in special_ids for i in inputs["input_ids"][0]])
 rollout_words = np.ma.masked_array(rollout.numpy(), mask=np.broadcast_to(is_special, (n_tokens, n_tokens)))
 
-fig, axes = plt.subplots(1, 3, figsize=(10, 5), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(6.8, 4.1), layout="constrained", sharey=True)
 panels = [
-    (raw_last.numpy(), f"Raw attention, last layer\n(layer {n_layers - 1}), mean of {n_heads} heads"),
-    (rollout.numpy(), f"Attention rollout through\nall {n_layers} layers"),
+    (raw_last.numpy(), f"Raw attention, layer {n_layers - 1}\n(the last), mean of {n_heads} heads"),
+    (rollout.numpy(), f"Attention rollout\nthrough all {n_layers} layers"),
     (rollout_words, "Rollout, special-token\ncolumns hidden"),
 ]
 for ax, (matrix, title) in zip(axes, panels):
@@ -94,10 +99,13 @@ for ax, (matrix, title) in zip(axes, panels):
     ax.set_yticks(range(n_tokens))
     ax.set_xticklabels(tokens, rotation=90, fontsize=8)
     ax.set_yticklabels(tokens, fontsize=8)
-    ax.set_xlabel("key / input token")
-    ax.set_title(title, fontsize=10)
-    fig.colorbar(image, ax=ax, shrink=0.7, location="bottom", label="share of the row")
-axes[0].set_ylabel("query token (last layer)")
+    ax.set_xlabel("key / input token", fontsize=9)
+    ax.set_title(title, fontsize=9)
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8, location="bottom")
+    colorbar.set_label("share of the row", fontsize=9)
+    colorbar.ax.tick_params(labelsize=8)
+    colorbar.ax.locator_params(nbins=4)
+axes[0].set_ylabel("query token (last layer)", fontsize=9)
 plt.show()
 
 words = np.flatnonzero(~is_special)
@@ -107,6 +115,14 @@ print(f"rollout, mean share of [CLS] per row: {rollout[:, 0].mean():.2f}")
 print(f"rollout, word tokens: mean share of the token's own input: {np.diag(word_block).mean():.3f}")
 print(f"rollout, word tokens: mean share of one other word:       {off_diagonal.mean():.3f}")
 print(f"lower bound for the own share, from the residual path alone (0.5 ** {n_layers}): {0.5 ** n_layers:.3f}")
+
+cls_share = rollout[:, 0]
+assert cls_share.min() > 0.5 and 0.55 < cls_share.mean() < 0.75, cls_share  # more than half, ~64% on average
+ratio = np.diag(word_block).mean() / off_diagonal.mean()
+assert 1.4 < ratio < 2.6, ratio  # a word's own input: about twice the share of another word
+assert np.diag(word_block).min() >= 0.5**n_layers  # the residual path alone guarantees this much
+largest_word = words[rollout.numpy()[:, words].argmax(axis=1)]  # per row, the word column with the most
+assert (largest_word == tokens.index(".")).sum() > n_tokens / 2, largest_word  # the period, in most rows
 
 # %%
 # ## What reaches the sentence embedding?
@@ -119,8 +135,8 @@ print(f"lower bound for the own share, from the residual path alone (0.5 ** {n_l
 #
 # The two disagree. The raw last layer, with the default model, singles out
 # a few content words ("fox", "lazy", "brown") besides `[CLS]`. Rollout gives
-# most of the share to `[CLS]` and flattens the words into a narrow band of a
-# few percent each. Neither is a measurement of what the embedding depends on:
+# most of the share to `[CLS]` and flattens the words into a narrow band of
+# 1 to 5 percent each. Neither is a measurement of what the embedding depends on:
 # the raw layer ignores the mixing done before it, and rollout counts
 # attention parked on a "no-op" sink as if it moved information. The
 # attributions section measures the output's actual sensitivity to each token.
@@ -129,14 +145,14 @@ pooled_rollout = rollout.mean(dim=0).numpy()
 pooled_raw = raw_last.mean(dim=0).numpy()
 
 x = np.arange(n_tokens)
-fig, ax = plt.subplots(figsize=(9, 3.8))
+fig, ax = plt.subplots(figsize=(6.8, 3.6))
 ax.bar(x - 0.2, pooled_raw, width=0.4, label="raw attention, last layer")
 ax.bar(x + 0.2, pooled_rollout, width=0.4, label="attention rollout")
 ax.set_xticks(x)
 ax.set_xticklabels(tokens, rotation=45, ha="right")
 ax.set_xlabel("input token")
 ax.set_ylabel("mean over query rows")
-ax.set_title("Share of each token in the mean-pooled output, by two attention-based estimates")
+ax.set_title("Share of each token in the mean-pooled output,\nby two attention-based estimates")
 ax.legend()
 ax.grid(axis="y", alpha=0.3)
 plt.tight_layout()
@@ -145,6 +161,11 @@ plt.show()
 for token, raw, rolled in zip(tokens, pooled_raw, pooled_rollout):
     print(f"{token:>7}  raw {raw:.3f}  rollout {rolled:.3f}")
 
+top_raw = {tokens[i] for i in np.argsort(pooled_raw)[-4:]}
+assert top_raw == {"[CLS]", "fox", "lazy", "brown"}, top_raw
+assert pooled_rollout.argmax() == 0 and pooled_rollout[0] > 0.5, pooled_rollout
+assert 0.01 < pooled_rollout[words].min() and pooled_rollout[words].max() < 0.05, pooled_rollout[words]
+
 # %%
 # ## What rollout assumes, and its caveats
 #
@@ -152,7 +173,8 @@ for token, raw, rolled in zip(tokens, pooled_raw, pooled_rollout):
 #   renormalizing treats the residual stream and the attention output as
 #   equally strong. In a real layer their relative sizes differ by token and
 #   layer, and the output passes through a projection and a LayerNorm. Changing
-#   the 0.5 changes the picture: a larger residual share brightens the diagonal.
+#   the 0.5 changes the picture: a larger residual share brightens the diagonal
+#   (checked in the code below).
 # * **Heads are averaged.** A head that does something specific for a few
 #   tokens is diluted by the other heads. Some variants take the maximum over
 #   heads instead, or weight heads by gradients.
@@ -169,3 +191,17 @@ for token, raw, rolled in zip(tokens, pooled_raw, pooled_rollout):
 # importance measured by gradients and by blanking out input tokens, but it
 # remains a heuristic. On this model it mostly reports the `[CLS]` sink. Use
 # it to see how information *could* flow, not as an explanation.
+
+
+def rollout_with(residual_share):
+    """Rollout with `residual_share * identity + (1 - residual_share) * attention` per layer."""
+    result = identity.clone()
+    for layer_attention in attention:
+        result = (residual_share * identity + (1 - residual_share) * layer_attention[0].mean(dim=0)) @ result
+    return result
+
+
+for share in (0.5, 0.75):
+    own = rollout_with(share).diagonal()[torch.from_numpy(words)].mean()
+    print(f"residual share {share}: mean share of a word's own input {own:.3f}")
+assert rollout_with(0.75).diagonal().mean() > rollout_with(0.5).diagonal().mean()

@@ -1,10 +1,13 @@
 """
 # Head statistics: every head of every layer at a glance
 
-Summarize each attention head by a few numbers (how spread out its attention is, how far it looks, and how much of it lands on `[CLS]`, `[SEP]` and punctuation) and draw them as layer × head maps.
+Summarize every attention head by a few numbers and draw them as layer × head maps, to sort the heads into types at a glance.
 
-Looking at heatmaps one head at a time does not scale. These statistics, in the spirit of Clark et al. (2019), "What does BERT look at?", sort the heads into broad types at a glance. They are averaged over every token of several sentences, so that they describe the head rather than one sentence.
+The numbers say how spread out a head's attention is, how far it looks, and how much of it lands on `[CLS]`, `[SEP]` and punctuation. Looking at heatmaps one head at a time does not scale. These statistics, in the spirit of Clark et al. (2019), "What does BERT look at?", sort the heads into broad types at a glance. They are averaged over every token of several sentences, so that they describe the head rather than one sentence.
 """
+
+# gallery_thumbnail_number = 2
+# gallery_thumbnail_panel = 1
 
 # %%
 # ## Load the model
@@ -37,7 +40,8 @@ print(f"{MODEL_NAME}: {n_layers} layers x {n_heads} heads per layer")
 #   sentences of different lengths can be averaged together;
 # * **mean attention distance**: `sum_k a[q, k] |q - k|`, in tokens. A
 #   previous-token head scores about 1; attending evenly to a sentence of `n`
-#   tokens scores about `n / 3`;
+#   tokens scores about `n / 3`, and attending only to `[CLS]` at position 0
+#   about `n / 2`;
 # * **share on `[CLS]`**, **on `[SEP]`** and **on punctuation**: the total
 #   weight on those keys.
 #
@@ -55,6 +59,7 @@ sentences = [
 sums = {name: np.zeros((n_layers, n_heads)) for name in ["entropy", "distance", "cls", "sep", "punct"]}
 n_queries = 0
 uniform = {"distance": 0.0, "cls": 0.0, "sep": 0.0, "punct": 0.0}  # what uniform attention would score
+only_cls_distance = 0.0  # the distance of a head that attends only to [CLS]
 for sentence in sentences:
     inputs = tokenizer(sentence, return_tensors="pt")
     ids = inputs["input_ids"][0]
@@ -78,16 +83,22 @@ for sentence in sentences:
     sums["punct"] += attention[..., is_punct].sum(-1).sum(-1).numpy()
     n_queries += n
     uniform["distance"] += distance.mean(-1).sum().item()
+    only_cls_distance += distance[:, 0].sum().item()
     uniform["cls"] += is_cls.sum().item()  # n queries x (count / n)
     uniform["sep"] += is_sep.sum().item()
     uniform["punct"] += is_punct.sum().item()
 
 stats = {name: total / n_queries for name, total in sums.items()}
 uniform = {name: total / n_queries for name, total in uniform.items()}
-print(f"{len(sentences)} sentences, {n_queries} query tokens in all")
+only_cls_distance /= n_queries
+mean_length = n_queries / len(sentences)
+print(f"{len(sentences)} sentences, {n_queries} query tokens in all ({mean_length:.1f} per sentence)")
 print("a head attending uniformly would score: entropy 1.00, "
       f"distance {uniform['distance']:.1f} tokens, [CLS] {uniform['cls']:.2f}, "
       f"[SEP] {uniform['sep']:.2f}, punctuation {uniform['punct']:.2f}")
+print(f"a head attending only to [CLS] would score a distance of {only_cls_distance:.1f} tokens")
+assert 0.8 < uniform["distance"] / (mean_length / 3) < 1.2  # about n / 3
+assert 0.8 < only_cls_distance / (mean_length / 2) < 1.2  # about n / 2
 
 # %%
 # ## How spread out, and how far
@@ -97,14 +108,31 @@ print("a head attending uniformly would score: entropy 1.00, "
 # With the default all-MiniLM-L6-v2, exactly one head has entropy near 0 and
 # a distance near 1: the previous-token head of the first layer. The other
 # heads of the first layer, and those of the last layer, are the most spread
-# out. The lowest entropies elsewhere are in layers 1 and 2, where many heads
-# concentrate on `[CLS]` (next figure).
+# out (on average over each layer). The lowest entropies elsewhere are in
+# layers 1 and 2, where many heads concentrate on `[CLS]` (next figure).
 #
 # The distance map is less telling than it looks. Attending evenly scores
-# about a third of the sentence length (printed above), and so does
-# concentrating on `[CLS]` at position 0: both fill the map with similar
-# values of 5 to 7 tokens. Distance is informative mainly at the low end,
-# where it finds local heads.
+# about a third of the sentence length, attending only to `[CLS]` at
+# position 0 about half of it (both printed above), and heads that mix the
+# two land in between: most cells of the map show similar values of 5 to 7.5
+# tokens. Distance is informative mainly at the low end, where it finds local
+# heads.
+
+entropy, distance = stats["entropy"], stats["distance"]
+sharp = np.argwhere(entropy < 0.2)
+assert len(sharp) == 1 and sharp[0][0] == 0, sharp  # exactly one head, in the first layer ...
+previous_head = tuple(sharp[0])
+assert distance[previous_head] < 1.2, distance[previous_head]  # ... with a distance near 1
+layer_mean = entropy.mean(axis=1)
+layer_mean[0] = np.delete(entropy[0], previous_head[1]).mean()  # the first layer without that head
+assert min(layer_mean[0], layer_mean[-1]) > layer_mean[1:-1].max(), layer_mean
+others = entropy.copy()
+others[previous_head] = np.inf
+lowest_layers = np.unravel_index(np.argsort(others, axis=None)[:4], others.shape)[0]
+assert set(lowest_layers) <= {1, 2}, lowest_layers  # the four lowest entropies after it
+in_band = ((distance >= 5) & (distance <= 7.5)).mean()
+print(f"share of heads with a mean distance of 5 to 7.5 tokens: {in_band:.0%}")
+assert in_band > 0.8, in_band
 
 
 def layer_head_map(ax, values, title, label, fmt, cmap, vmin=None, vmax=None):
@@ -119,12 +147,12 @@ def layer_head_map(ax, values, title, label, fmt, cmap, vmin=None, vmax=None):
         for head in range(n_heads):
             value = values[layer, head]
             dark_cell = (value - low) / (high - low + 1e-12) < 0.6
-            ax.text(head, layer, format(value, fmt), ha="center", va="center", fontsize=7,
+            ax.text(head, layer, format(value, fmt), ha="center", va="center", fontsize=8,
                     color="white" if dark_cell else "black")
     plt.colorbar(image, ax=ax, label=label, pad=0.01)
 
 
-fig, axes = plt.subplots(2, 1, figsize=(10, 2 * (0.45 * n_layers + 1.2)), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(6.8, 2 * (0.34 * n_layers + 1.1)), layout="constrained")
 layer_head_map(axes[0], stats["entropy"], "Normalized attention entropy (0 = one key, 1 = uniform)",
                "normalized entropy", ".2f", "viridis", 0, 1)
 layer_head_map(axes[1], stats["distance"], "Mean attention distance",
@@ -139,19 +167,30 @@ plt.show()
 # uniform attention would score (printed above).
 #
 # With the default model, `[CLS]` is the dominant target: in the middle layers
-# many heads send more than half of their attention there, far above the
-# uniform share. `[SEP]` draws little attention in every head, and one head in
-# the middle of the stack stands out for punctuation. This differs from
+# about half of the heads send more than half of their
+# attention there, far above the uniform share. `[SEP]` draws little attention
+# in every head (less than 0.2), and one head in the middle of the stack stands
+# out for punctuation, with more than twice the share of any other head. This differs from
 # bert-base-uncased, where Clark et al. found `[SEP]` to be the main sink of
 # the middle layers: which token serves as the sink is a property of the
 # trained model, not of the architecture.
 
-fig, axes = plt.subplots(3, 1, figsize=(10, 3 * (0.45 * n_layers + 1.2)), layout="constrained")
+fig, axes = plt.subplots(3, 1, figsize=(6.8, 3 * (0.34 * n_layers + 1.1)), layout="constrained")
 for ax, (name, title) in zip(axes, [("cls", "Share of attention on [CLS]"),
                                     ("sep", "Share of attention on [SEP]"),
                                     ("punct", "Share of attention on punctuation")]):
-    layer_head_map(ax, stats[name], title, "share of attention", ".2f", "viridis", 0, 1)
+    layer_head_map(ax, stats[name], title, "share", ".2f", "viridis", 0, 1)
 plt.show()
+
+middle_layers = stats["cls"][1:-1]
+print(f"middle-layer heads with more than half of their attention on [CLS]: "
+      f"{(middle_layers > 0.5).sum()} of {middle_layers.size}")
+assert 0.35 < (middle_layers > 0.5).mean() < 0.65, middle_layers  # about half
+assert stats["sep"].max() < 0.2, stats["sep"].max()
+punct_order = np.argsort(stats["punct"], axis=None)[::-1]
+punct_layer = punct_order[0] // n_heads
+assert 0 < punct_layer < n_layers - 1, punct_layer  # a middle layer
+assert stats["punct"].flat[punct_order[0]] > 2 * stats["punct"].flat[punct_order[1]]
 
 # %%
 # ## The most extreme heads
