@@ -42,7 +42,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = (
-    "02_attributions/01_seed_averaged_gradient.py",
+    "02_attributions/01_averaged_gradient_is_flat.py",
     "01_attention/01_one_head.py",
     "01_attention/02_all_heads_one_layer.py",
     "03_hidden_states/01_token_across_layers.py",

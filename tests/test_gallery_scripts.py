@@ -15,7 +15,7 @@ from gallery_builder.project import Gallery
 
 EXAMPLES = Gallery.load(ROOT / "gallery_src").examples()
 SEED_VIEWS = {
-    "attributions/seed-averaged-gradient",
+    "attributions/averaged-gradient-is-flat",
     "attention/one-head",
     "attention/all-heads-one-layer",
     "hidden-states/token-across-layers",
