@@ -6,31 +6,25 @@ Two sites are built with the real mkdocs.yml and the real `mkdocs build --strict
   sentence pair, model view, neuron view, hostile token text, a pandas Styler, custom HTML.
 Each is served on 127.0.0.1; every request to any other host is aborted and recorded.
 
-Screenshots go to test-artifacts/ (or $GALLERY_ARTIFACTS).
+The fixtures (chromium, browser, real_site, showcase_site, real_server, showcase_server,
+offline) live in tests/conftest.py. Screenshots go to test-artifacts/ (or $GALLERY_ARTIFACTS).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import (
-    CHROMIUM_ARGS,
     FRAME_INFO_JS,
     HOSTILE_TOKENS,
     OfflineContext,
     check_images,
-    find_chromium,
     luminance,
-    serve,
     toggle_palette,
     view_frames,
-    write_showcase,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,98 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("GALLERY_ARTIFACTS", ROOT / "test-artifacts"))
 SHOWCASE_VIEWS = "gallery/views/bertviz-views/"
 SHOWCASE_OTHER = "gallery/views/other-html/"
-
-
-# --------------------------------------------------------------------------------------------
-# Fixtures
-# --------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        message = "Debian's chromium is not installed (`make test` installs it: apt-get install chromium)"
-        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-            pytest.fail(message + "; under CI a missing browser is a failure")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def _mkdocs_build(project: Path, dest: Path, env: dict | None = None) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)],
-        cwd=project,
-        env=dict(os.environ, **(env or {})),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed in {project}:\n{result.stderr[-6000:]}")
-
-
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory, chromium) -> Path:
-    """The project's site: $GALLERY_SITE_DIR if set (e.g. after `make site`), else built now."""
-    given = os.environ.get("GALLERY_SITE_DIR")
-    if given:
-        site = Path(given)
-        if not (site / "index.html").is_file():
-            pytest.fail(f"GALLERY_SITE_DIR={given} holds no built site")
-        return site
-    site = tmp_path_factory.mktemp("real") / "site"
-    _mkdocs_build(ROOT, site)
-    return site
-
-
-@pytest.fixture(scope="session")
-def showcase_site(tmp_path_factory, chromium) -> Path:
-    from conftest import make_project  # the lead's helper: the real mkdocs.yml and docs/
-
-    base = tmp_path_factory.mktemp("showcase")
-    gallery = write_showcase(base / "gallery_src")
-    project = make_project(base / "project", gallery)
-    site = base / "site"
-    _mkdocs_build(project, site, env={"GALLERY_CACHE": str(base / "cache")})
-    return site
-
-
-@pytest.fixture(scope="session")
-def real_server(real_site):
-    with serve(real_site) as base:
-        yield base
-
-
-@pytest.fixture(scope="session")
-def showcase_server(showcase_site):
-    with serve(showcase_site) as base:
-        yield base
-
-
-@pytest.fixture
-def offline(browser):
-    """Factory for offline contexts; asserts at teardown that nothing left the machine."""
-    made: list[OfflineContext] = []
-
-    def make(base: str, **kwargs) -> OfflineContext:
-        ctx = OfflineContext(browser, base, **kwargs)
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        ctx.close()
-    leaks = [url for ctx in made for url in ctx.blocked]
-    assert leaks == [], f"requests tried to leave the machine: {leaks}"
 
 
 def _gallery_pages(site: Path) -> list[str]:
