@@ -1,17 +1,20 @@
 """
 # Why the averaged-gradient plot is flat
 
-The seed tutorial's "averaged gradients" plot shows only floating-point noise, because BERT's embedding LayerNorm makes the average of that gradient exactly zero for every token, sentence and loss.
+A popular "averaged gradients" plot shows only rounding noise: for BERT-style models that average is exactly zero.
 
-The recipe is common: take the gradient of some output with respect to the input embeddings, and average it over the hidden dimension to get one number per token. This page reproduces the seed's plot, shows why the average is always zero (up to rounding) for BERT-style models, and shows the same gradient's L2 norm, which does carry a signal.
+The plot comes from "How to Visualize Model Internals and Attention in Hugging Face Transformers" by Cornellius Yudha Wijaya, the original tutorial this gallery grew from, and the recipe is common: take the gradient of some output with respect to the input embeddings, and average it over the hidden dimension to get one number per token. BERT's embedding LayerNorm makes that average exactly zero for every token, sentence and loss. This page reproduces the original tutorial's plot, shows why the average is always zero (up to rounding) for BERT-style models, and shows the same gradient's L2 norm, which does carry a signal.
 """
 
+# gallery_thumbnail_number = 2
+# gallery_thumbnail_panel = 1
+
 # %%
-# ## The seed's code, unchanged in substance
+# ## The original tutorial's code, unchanged in substance
 #
 # The model is run from its word embeddings (`inputs_embeds`) so that
 # PyTorch can keep their gradient. The "loss" is the sum of every number in
-# the last layer's output, as in the seed. The only changes are the model
+# the last layer's output, as in the original tutorial. The only changes are the model
 # name and the `MODEL_NAME` switch.
 
 import os
@@ -41,16 +44,16 @@ gradients = embeddings.grad
 average_gradients = gradients[0].mean(dim=1).detach().numpy()
 
 # %%
-# ## The seed's plot
+# ## The original tutorial's plot
 #
 # Look at the scale of the vertical axis before reading anything into the
 # shape of the line: matplotlib writes a tiny multiplier (such as `1e-8`) at the
 # top of the axis. The differences between tokens are differences between
 # rounding errors.
 
-fig, ax = plt.subplots(figsize=(8, 4))
+fig, ax = plt.subplots(figsize=(6.8, 3.6))
 ax.plot(average_gradients, marker="o")
-ax.set_title("Averaged Gradients for Input Tokens (the seed's plot)")
+ax.set_title("Averaged Gradients for Input Tokens (the original tutorial's plot)")
 ax.set_xlabel("Token Index")
 ax.set_ylabel("Average Gradient Value")
 ax.set_xticks(range(len(average_gradients)))
@@ -64,10 +67,9 @@ plt.show()
 #
 # Compare the average with the size of the entries it averages. With the
 # default all-MiniLM-L6-v2, the root-mean-square of each token's gradient
-# entries is between about 1 and 4; the average is ten million to a billion
-# times smaller. float32 keeps about 7 significant digits, so for entries of
-# this size, a mean this close to zero is what rounding leaves of an exact
-# zero.
+# entries is between about 1 and 4; the average is more than a million times
+# smaller. float32 keeps about 7 significant digits, so for entries of this
+# size, a mean this close to zero is what rounding leaves of an exact zero.
 
 hidden_size = gradients.shape[-1]
 rms = gradients[0].pow(2).mean(dim=1).sqrt()
@@ -75,6 +77,12 @@ print(f"hidden size: {hidden_size}")
 print(f"{'token':>7}  {'mean of gradient':>17}  {'RMS of entries':>14}  {'mean / RMS':>10}")
 for token, mean, size in zip(tokens, average_gradients, rms.tolist()):
     print(f"{token:>7}  {mean:17.1e}  {size:14.2f}  {mean / size:10.1e}")
+
+epsilon = torch.finfo(gradients.dtype).eps  # float32: 1.2e-07, about 7 significant digits
+print(f"{gradients.dtype}: relative rounding step {epsilon:.1e}")
+assert 0.8 < rms.min() and rms.max() < 5, rms  # RMS of the entries: about 1 to 4
+assert (np.abs(average_gradients) / rms.numpy()).max() < 1e-6  # the mean: over a million times smaller
+assert 1e-7 < epsilon < 2e-7
 
 # %%
 # ## Why the average is exactly zero
@@ -96,12 +104,12 @@ for token, mean, size in zip(tokens, average_gradients, rms.tolist()):
 #
 # Nothing here depends on the sentence, the loss, or the trained weights:
 # every model that applies LayerNorm to its summed embeddings (BERT, RoBERTa,
-# DistilBERT, MiniLM, ...) gives a zero average. The seed's plot of
-# bert-base-uncased, and its reading that "jumps" and "brown" stand out, show
-# rounding noise as well.
+# DistilBERT, MiniLM, ...) gives a zero average. The original tutorial's plot
+# of bert-base-uncased, and its reading that "jumps" and "brown" stand out,
+# show rounding noise as well.
 #
-# A check with a different, arbitrary loss: a fixed random projection of the
-# output (seeded, so the page is reproducible).
+# A check with a different, arbitrary loss: a random projection of the output,
+# drawn from a generator with a fixed starting point so the page is reproducible.
 
 generator = torch.Generator().manual_seed(0)
 direction = torch.randn(outputs.last_hidden_state.shape, generator=generator)
@@ -113,6 +121,7 @@ other_mean = embeddings_2.grad[0].mean(dim=1)
 other_rms = embeddings_2.grad[0].pow(2).mean(dim=1).sqrt()
 print(f"random-projection loss: |mean| <= {other_mean.abs().max():.1e}, "
       f"while the RMS of the entries is {other_rms.min():.2f} to {other_rms.max():.2f}")
+assert other_mean.abs().max() < 1e-6 * other_rms.min()  # zero again, up to rounding
 
 # %%
 # ## The same gradient, measured by its length
@@ -123,9 +132,10 @@ print(f"random-projection loss: |mean| <= {other_mean.abs().max():.1e}, "
 # non-zero signal (often called *gradient saliency*).
 #
 # With the default all-MiniLM-L6-v2, the norms range from about 25 for `[CLS]`
-# to about 75 for "jumps". Two cautions before reading it as "importance":
+# and `[SEP]` to about 75 for "jumps". Two cautions before reading it as
+# "importance":
 #
-# * The seed's loss, the sum of every number in the last layer's output, has
+# * The original tutorial's loss, the sum of every number in the last layer's output, has
 #   no meaning for the task. Each output vector leaves a LayerNorm, so its sum
 #   mostly measures how the vector lines up with that LayerNorm's scale
 #   weights. The next page uses a target that means something for a sentence
@@ -137,21 +147,25 @@ print(f"random-projection loss: |mean| <= {other_mean.abs().max():.1e}, "
 gradient_norm = gradients[0].norm(dim=1).numpy()
 for token, value in zip(tokens, gradient_norm):
     print(f"{token:>7}  {value:6.1f}")
+for special in ("[CLS]", "[SEP]"):
+    assert 20 < gradient_norm[tokens.index(special)] < 30, gradient_norm  # about 25
+assert gradient_norm.argmax() == tokens.index("jumps") and 65 < gradient_norm.max() < 85  # about 75
+assert gradient_norm.min() > 20
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.8), layout="constrained")
 axes[0].plot(average_gradients, marker="o")
-axes[0].set_title("Mean of the gradient (the seed's plot)")
+axes[0].set_title("Mean of the gradient\n(the original tutorial's plot)", fontsize=10)
 axes[0].set_ylabel("mean over hidden dimension")
 axes[0].set_ylim(-1, 1)
 note = f"largest |value|: {np.abs(average_gradients).max():.0e}\n(flat at zero on this scale)"
 axes[0].text(0.5, 0.12, note, transform=axes[0].transAxes, ha="center", fontsize=9)
 axes[1].bar(np.arange(len(tokens)), gradient_norm, color="tab:orange")
-axes[1].set_title("L2 norm of the same gradient")
+axes[1].set_title("L2 norm of the\nsame gradient", fontsize=10)
 axes[1].set_ylabel("||d loss / d embedding||")
 for ax in axes:
     ax.set_xticks(range(len(tokens)))
-    ax.set_xticklabels(tokens, rotation=45, ha="right")
+    ax.set_xticklabels(tokens, rotation=90)
     ax.set_xlabel("input token")
     ax.grid(alpha=0.3)
-fig.suptitle("One gradient, two summaries (loss = sum of the last hidden state)")
+fig.suptitle("One gradient, two summaries (loss = sum of the last hidden state)", fontsize=11)
 plt.show()

@@ -1,10 +1,13 @@
 """
 # Saliency done right: gradient norm, gradient × input, integrated gradients
 
-Gradient norm, gradient × input and integrated gradients side by side with the seed's flat averaged gradient, attributing the cosine similarity of two sentence embeddings to the tokens of one sentence.
+Compare gradient norm, gradient × input and integrated gradients on a sentence-similarity score, token by token.
 
-all-MiniLM-L6-v2 is trained so that this cosine similarity measures how close two sentences are in meaning. The question asked here is: which tokens of the first sentence make it similar to the second? The page also checks that integrated gradients has converged, by testing its completeness property.
+The three methods, shown next to the flat averaged gradient of "How to Visualize Model Internals and Attention in Hugging Face Transformers" by Cornellius Yudha Wijaya (the original tutorial this gallery grew from), attribute the cosine similarity of two sentence embeddings to the tokens of one sentence. all-MiniLM-L6-v2 is trained so that this cosine similarity measures how close two sentences are in meaning. The question asked here is: which tokens of the first sentence make it similar to the second? The page also checks that integrated gradients has converged, by testing its completeness property.
 """
+
+# gallery_thumbnail_number = 2
+# gallery_thumbnail_panel = 4
 
 # %%
 # ## Load the model and define the target
@@ -69,14 +72,15 @@ print("sentence A tokens:", tokens)
 print("sentence B tokens:", tokenizer.convert_ids_to_tokens(inputs_b["input_ids"][0]))
 
 # %%
-# ## Plain gradient: its norm, and the seed's average
+# ## Plain gradient: its norm, and the original tutorial's average
 #
 # One backward pass gives `df/dx`, one vector per token.
 #
 # * **Gradient norm** `||df/dx_t||`: how sensitive the similarity is to a small
 #   change of token `t`'s embedding. Unsigned.
-# * **Seed's average** `mean(df/dx_t)`: zero up to rounding, because of the
-#   embedding LayerNorm (previous page). Shown only for comparison.
+# * **The original tutorial's average** `mean(df/dx_t)`: zero up to rounding,
+#   because of the embedding LayerNorm (previous page). Shown only for
+#   comparison.
 # * **Gradient × input** `sum_d x_td * df/dx_td`: a first-order estimate of how
 #   the similarity would change if the token's embedding were scaled to zero.
 #   Signed: positive tokens raise the similarity.
@@ -86,7 +90,7 @@ f(x_grad).sum().backward()
 gradient = x_grad.grad[0]
 
 gradient_norm = gradient.norm(dim=-1).numpy()
-seed_average = gradient.mean(dim=-1).numpy()
+mean_gradient = gradient.mean(dim=-1).numpy()
 gradient_x_input = (gradient * x[0]).sum(dim=-1).numpy()
 
 # %%
@@ -148,8 +152,9 @@ for steps in step_counts:
     gaps.append(gap)
     print(f"{steps:>5}  {attributions.sum().item():19.4f}  {gap:8.1e}  {gap / abs(f_x - f_baseline):34.1e}")
 ig = attributions.detach().numpy()  # the last, most accurate run
+assert gaps[step_counts.index(16)] < 1e-3 * abs(f_x - f_baseline), gaps  # below 0.1% at 16 steps
 
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(6, 3.4))
 ax.loglog(step_counts, gaps, marker="o")
 ax.set_xticks(step_counts)
 ax.set_xticklabels([str(s) for s in step_counts])
@@ -165,11 +170,11 @@ plt.show()
 # ## The four views side by side
 #
 # Signed methods are drawn in blue (raises the similarity) and red (lowers
-# it). Each panel has its own vertical scale, except the seed's average,
-# which is drawn on the scale of the gradient norm. With the default
-# all-MiniLM-L6-v2 (the numbers are printed below the figure):
+# it). Each panel has its own vertical scale, except the original
+# tutorial's average, which is drawn on the scale of the gradient norm. With
+# the default all-MiniLM-L6-v2 (the numbers are printed below the figure):
 #
-# * the seed's average is flat at zero, whatever the target;
+# * the original tutorial's average is flat at zero, whatever the target;
 # * integrated gradients gives the clearest answer: "fox" contributes most,
 #   then "jumps" and "dog", whose counterparts ("fox", "leaps", "dog") are in
 #   sentence B. Its attributions add up to `f(x) - f(x')`;
@@ -190,13 +195,13 @@ plt.show()
 # path from the baseline).
 
 methods = [
-    ("Seed's averaged gradient", seed_average, False, "mean(df/dx)"),
+    ("Averaged gradient (the original tutorial's summary)", mean_gradient, False, "mean(df/dx)"),
     ("Gradient L2 norm", gradient_norm, False, "||df/dx||"),
     ("Gradient × input", gradient_x_input, True, "x · df/dx"),
     (f"Integrated gradients ({step_counts[-1]} steps, [PAD] baseline)", ig, True, "IG"),
 ]
 positions = np.arange(len(tokens))
-fig, axes = plt.subplots(len(methods), 1, figsize=(9, 8.5), sharex=True, layout="constrained")
+fig, axes = plt.subplots(len(methods), 1, figsize=(6.8, 7.6), sharex=True, layout="constrained")
 for ax, (title, values, signed, label) in zip(axes, methods):
     colors = np.where(values >= 0, "tab:blue", "tab:red") if signed else "tab:gray"
     ax.bar(positions, values, color=colors)
@@ -208,15 +213,27 @@ axes[0].set_ylim(-1.05 * gradient_norm.max(), 1.05 * gradient_norm.max())  # sam
 axes[-1].set_xticks(positions)
 axes[-1].set_xticklabels(tokens, rotation=45, ha="right")
 axes[-1].set_xlabel("token of sentence A")
-fig.suptitle("Which tokens of A make it similar to B?  f = cos(embedding(A), embedding(B))")
+fig.suptitle("Which tokens of A make it similar to B?\nf = cos(embedding(A), embedding(B))", fontsize=11)
 plt.show()
 
-print(f"{'token':>7}  {'seed avg':>9}  {'grad norm':>9}  {'grad x in':>9}  {'IG':>8}")
-for row in zip(tokens, seed_average, gradient_norm, gradient_x_input, ig):
+print(f"{'token':>7}  {'mean grad':>9}  {'grad norm':>9}  {'grad x in':>9}  {'IG':>8}")
+for row in zip(tokens, mean_gradient, gradient_norm, gradient_x_input, ig):
     print(f"{row[0]:>7}  {row[1]:9.1e}  {row[2]:9.4f}  {row[3]:9.4f}  {row[4]:8.4f}")
 print(f"\nsum of gradient x input:        {gradient_x_input.sum():8.4f}")
 print(f"sum of integrated gradients:    {ig.sum():8.4f}")
 print(f"f(x) - f(baseline), to explain: {f_x - f_baseline:8.4f}")
+
+ranked = lambda values, k: [tokens[i] for i in np.argsort(values)[::-1][:k]]  # noqa: E731
+assert np.abs(mean_gradient).max() < 1e-6 * gradient_norm.max()  # flat at zero
+assert ranked(ig, 3) == ["fox", "jumps", "dog"], ranked(ig, 3)
+assert abs(ig.sum() - (f_x - f_baseline)) < 1e-3 * abs(f_x - f_baseline)  # completeness
+assert set(ranked(gradient_norm, 2)) == {"lazy", "brown"}, ranked(gradient_norm, 2)
+assert 10 * np.abs(gradient_x_input).max() < min(np.abs(ig).max(), gradient_norm.max())  # ten times smaller
+assert (gradient_x_input < 0).sum() > len(tokens) / 2  # mostly negative
+assert tokens[gradient_x_input.argmin()] == "fox"
+assert abs(gradient_x_input.sum()) < 0.1 * abs(f_x - f_baseline)  # misses almost all of the change
+special = [0, len(tokens) - 1]  # [CLS] and [SEP]
+assert (ig[special] == 0).all() and (gradient_norm[special] > 0).all()
 
 # %%
 # ## Caveats
@@ -232,5 +249,5 @@ print(f"f(x) - f(baseline), to explain: {f_x - f_baseline:8.4f}")
 #   gradient × input use the gradient at the input only, and can miss effects
 #   that saturate. This is what integrated gradients was designed to fix.
 # * **The target matters.** Attributions for "similarity to sentence B" say
-#   nothing about the embedding in general. For the seed's target, the sum of
-#   the last hidden state, see the previous page.
+#   nothing about the embedding in general. For the original tutorial's
+#   target, the sum of the last hidden state, see the previous page.
