@@ -79,7 +79,7 @@ class CellCapture:
         import matplotlib.pyplot as plt
 
         from .dark_figures import darken
-        from .figure_checks import overlapping_labels, panel_boxes, smallest_text_px
+        from .figure_checks import measure
 
         self.stdout.flush()
         self.stderr.flush()
@@ -89,16 +89,18 @@ class CellCapture:
             self.image_count += 1
             name = f"image-{self.image_count}.png"
             dark_name = f"image-{self.image_count}-dark.png"
-            (self.out_dir / name).write_bytes(_png(figure))
+            light: list[bytes] = []
+            measured = measure(figure, lambda: light.append(_png(figure)))
+            (self.out_dir / name).write_bytes(light[0])
             output = Output(
                 "image",
                 file=name,
                 dark_file=dark_name,
                 width=round(figure.get_figwidth() * figure.dpi),
                 alt=self.redact(_figure_alt(figure)),
-                panels=panel_boxes(figure),
-                text_px=smallest_text_px(figure),
-                overlaps=overlapping_labels(figure),
+                panels=measured.panels,
+                text_px=measured.text_px,
+                overlaps=measured.overlaps,
             )
             darken(figure)
             (self.out_dir / dark_name).write_bytes(_png(figure))
@@ -203,8 +205,21 @@ def install_display_hook(capture: CellCapture) -> Any:
     return shell
 
 
-def last_value_bundle(shell: Any, value: Any) -> dict[str, Any] | None:
-    """Format a cell's last expression the way a notebook would, or None to show nothing."""
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}\b")
+
+
+def last_value_bundle(
+    shell: Any, value: Any, capture_repr: tuple[str, ...] | None = None, ignore_repr_types: str = ""
+) -> dict[str, Any] | None:
+    """Format a cell's last expression, or None to show nothing.
+
+    capture_repr None: the way a notebook would, hiding matplotlib's return values (the project's
+    default). A tuple of method names: sphinx-gallery's rule: the first of `_repr_html_`,
+    `__repr__`, `__str__` that the value has and that returns a string other than "None",
+    unless the value's type matches `ignore_repr_types`. Memory addresses ("at 0x7f...") are
+    replaced, so that pages do not change from one build to the next."""
+    if capture_repr is not None:
+        return _sphinx_gallery_repr(value, capture_repr, ignore_repr_types)
     if value is None or _is_matplotlib_artist(value):
         return None
     if hasattr(value, "_repr_html_"):
@@ -220,3 +235,20 @@ def _is_matplotlib_artist(value: Any) -> bool:
     """Matplotlib return values (lines, texts, axes) are noise on a page, as in sphinx-gallery."""
     items = value if isinstance(value, (list, tuple)) and value else [value]
     return all(type(item).__module__.startswith("matplotlib") for item in items)
+
+
+def _sphinx_gallery_repr(value: Any, methods: tuple[str, ...], ignore_repr_types: str) -> dict[str, Any] | None:
+    if ignore_repr_types and re.search(ignore_repr_types, str(type(value))):
+        return None
+    for method in methods:
+        try:
+            shown = getattr(value, method)()
+        except Exception:  # noqa: BLE001 - a missing or failing method means: try the next one
+            continue
+        if not isinstance(shown, str):
+            continue
+        if shown == "None":
+            return None
+        shown = _ADDRESS.sub("at 0x…", shown)
+        return {"text/html": shown} if method == "_repr_html_" else {"text/plain": shown}
+    return None

@@ -6,10 +6,14 @@
   (pages scale a figure down to fit the text column, and the browser tests check the result);
 - `overlapping_labels`: pairs of visible texts whose boxes overlap, a sign of colliding labels.
 
-All of it reads the layout of the last draw: call these right after `savefig`.
+All of them read the layout of a draw: call them from a `draw_event` handler with the event's
+renderer, so that they see exactly what was saved (`measure`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -19,9 +23,33 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions
 OVERLAP_SHARE = 0.2  # of the smaller box's area: touching corners are not a collision
 
 
-def panel_boxes(figure: Figure) -> list[Box]:
+@dataclass
+class FigureMeasures:
+    panels: list[Box] = field(default_factory=list)
+    text_px: float = 0.0
+    overlaps: list[str] = field(default_factory=list)
+
+
+def measure(figure: Figure, save: Any) -> FigureMeasures:
+    """Call `save()` (which draws `figure`) and measure the figure as that draw laid it out."""
+    found = FigureMeasures()
+    dpi = figure.dpi  # savefig draws at its own dpi; CSS pixels follow the figure's
+
+    def on_draw(event: Any) -> None:
+        found.panels = panel_boxes(figure, event.renderer)
+        found.text_px = smallest_text_px(figure, dpi)
+        found.overlaps = overlapping_labels(figure, event.renderer)
+
+    connection = figure.canvas.mpl_connect("draw_event", on_draw)
+    try:
+        save()
+    finally:
+        figure.canvas.mpl_disconnect(connection)
+    return found
+
+
+def panel_boxes(figure: Figure, renderer: Any) -> list[Box]:
     """Each axes' tight box (ticks and labels included), in `figure.axes` order."""
-    renderer = figure.canvas.get_renderer()
     width, height = figure.bbox.width, figure.bbox.height
     boxes: list[Box] = []
     for axes in figure.axes:
@@ -40,15 +68,14 @@ def _visible_texts(figure: Figure) -> list[Text]:
     ]
 
 
-def smallest_text_px(figure: Figure) -> float:
+def smallest_text_px(figure: Figure, dpi: float | None = None) -> float:
     """The smallest font size on the figure in CSS pixels (1 pt = dpi/72 px), 0 if it has no text."""
     sizes = [t.get_fontsize() for t in _visible_texts(figure)]
-    return round(float(min(sizes)) * figure.dpi / 72, 2) if sizes else 0.0
+    return round(float(min(sizes)) * (dpi or figure.dpi) / 72, 2) if sizes else 0.0
 
 
-def overlapping_labels(figure: Figure, limit: int = 3) -> list[str]:
+def overlapping_labels(figure: Figure, renderer: Any, limit: int = 3) -> list[str]:
     """Up to `limit` descriptions of texts that overlap each other (sweep over sorted boxes)."""
-    renderer = figure.canvas.get_renderer()
     placed: list[tuple[Bbox, str]] = []
     for text in _visible_texts(figure):
         box = text.get_window_extent(renderer)

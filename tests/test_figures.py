@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from PIL import Image  # noqa: E402
 from gallery_builder import thumbnails  # noqa: E402
 from gallery_builder.capture import CellCapture, Output  # noqa: E402
 from gallery_builder.dark_figures import DARK_BACKGROUND, LIGHT_TEXT, dark_colour, darken  # noqa: E402
-from gallery_builder.figure_checks import overlapping_labels, panel_boxes, smallest_text_px  # noqa: E402
+from gallery_builder.figure_checks import measure, overlapping_labels, panel_boxes, smallest_text_px  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +86,7 @@ def test_capture_writes_a_light_and_a_dark_png_of_each_figure(tmp_path: Path) ->
 def test_panel_boxes_follow_the_axes_order() -> None:
     fig, _, _, _ = heatmap_with_numbers()
     fig.canvas.draw()
-    left, right = panel_boxes(fig)
+    left, right = panel_boxes(fig, fig.canvas.get_renderer())
     assert 0 <= left[0] < left[2] <= right[0] < right[2] <= 1
     assert all(0 <= top < bottom <= 1 for _, top, _, bottom in (left, right))
 
@@ -96,10 +97,19 @@ def test_smallest_text_and_colliding_labels_are_measured() -> None:
     ax.set_xticklabels([f"token{i}" for i in range(20)], fontsize=6)
     fig.canvas.draw()
     assert smallest_text_px(fig) == pytest.approx(6 * 100 / 72, abs=0.01)
-    assert overlapping_labels(fig), "twenty horizontal labels on a 3-inch axis must collide"
+    assert overlapping_labels(fig, fig.canvas.get_renderer()), "twenty labels on a 3-inch axis must collide"
     ax.set_xticklabels([f"t{i}" for i in range(20)], rotation=90, fontsize=6)
     fig.canvas.draw()
-    assert overlapping_labels(fig) == []
+    assert overlapping_labels(fig, fig.canvas.get_renderer()) == []
+
+
+def test_a_legend_placed_outside_by_the_layout_engine_is_measured_where_it_was_saved() -> None:
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    ax.plot(range(30), label="a long legend entry that sits under the axis")
+    ax.set_xlabel("position")
+    fig.legend(loc="outside lower center")
+    measured = measure(fig, lambda: fig.savefig(io.BytesIO(), format="png", dpi=200))
+    assert measured.overlaps == [] and len(measured.panels) == 1
 
 
 def _digest(path: Path) -> str:
