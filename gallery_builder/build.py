@@ -26,6 +26,7 @@ from .parse import ParsedScript, ScriptError, parse_script
 from .project import Example, Gallery
 from .render import Files, render_gallery
 from .results import ExampleResult, Status
+from .settings import GallerySettings, Settings, SettingsError, load_settings
 from .workers import RunOutcome, run_all, start_warming
 
 MODEL_SETTINGS = ("GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "HF_HUB_OFFLINE")
@@ -62,6 +63,7 @@ class BuildOptions:
 class BuildReport:
     results: list[ExampleResult] = field(default_factory=list)
     seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)  # gallery headers and settings that could not be read
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -74,6 +76,7 @@ class BuildReport:
         return (
             f"gallery: {self.count('ran')} ran, {self.count('cached')} cached, "
             f"{self.count('failed')} failed in {self.seconds:.1f} s"
+            + (f", {len(self.errors)} header or settings errors" if self.errors else "")
         )
 
 
@@ -88,7 +91,15 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
     store = cache_mod.ResultCache(options.cache_dir)
     store.sweep()
     gallery = Gallery.load(options.source_dir)
-    examples = gallery.examples()
+    errors = [f"{e.path.relative_to(options.project_root).as_posix()}:{e.line}: {e.message}" for e in gallery.header_errors()]
+    try:
+        settings = load_settings(options.project_root)
+    except SettingsError as error:
+        settings = Settings()
+        errors.append(f"{error} (the build uses the default settings)")
+    for message in errors:
+        log(f"gallery: ERROR {message}")
+    examples = [e for e in gallery.examples() if not _settings_for(settings, gallery, e).ignores(_relative(gallery, e))]
     results: dict[Path, ExampleResult] = {}
     jobs: list[tuple[Job, str, ExampleResult]] = []
     total = len(examples)
@@ -105,15 +116,25 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {'; '.join(output.overlaps)}")
 
     model_settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
+    expected: dict[Path, bool] = {}
     for example in examples:
         display = example.path.relative_to(options.project_root).as_posix()
         source = example.path.read_bytes()
+        config = _settings_for(settings, gallery, example)
         try:
             parsed = parse_script(example.path, source.decode("utf-8"))
         except (ScriptError, UnicodeDecodeError) as error:
-            announce(_parse_failure(example, display, error))
+            announce(_parse_failure(example, display, error, config.expects_failure(_relative(gallery, example))))
             continue
-        key = cache_mod.static_key(source, model_settings)
+        expected[example.path] = bool(parsed.settings.get("expect_failure", False)) or config.expects_failure(
+            _relative(gallery, example)
+        )
+        if parsed.syntax_error is not None or not config.runs(_relative(gallery, example)):
+            announce(_not_run(example, display, parsed, expected[example.path]))
+            continue
+        vendor_href = "../" * (example.section.depth + 1) + "_vendor/"
+        capture = {"capture_repr": config.capture_repr, "ignore_repr_types": config.ignore_repr_types}
+        key = cache_mod.static_key(source, {**model_settings, "vendor_href": vendor_href, "capture": repr(capture)})
         hit = store.lookup(key)
         if hit is not None:
             announce(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
@@ -126,11 +147,15 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
             out_dir=store.staging_dir(),
             project_root=options.project_root,
             env=dict(os.environ),  # the forkserver may be older than this build's settings
-            timeout=float(parsed.settings.get("timeout", options.timeout)),
+            timeout=float(parsed.settings.get("timeout", config.timeout or options.timeout)),
             threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
             memory_limit=options.memory_limit,
             thumbnail=int(parsed.settings.get("thumbnail_number", 1)),
             thumbnail_panel=int(parsed.settings.get("thumbnail_panel", 0)),
+            thumbnail_path=_thumbnail_path(example, parsed),
+            capture_repr=config.capture_repr,
+            ignore_repr_types=config.ignore_repr_types,
+            vendor_href=vendor_href,
         )
         if not jobs:
             start_warming()  # the forkserver's imports overlap with the remaining cache look-ups
@@ -141,7 +166,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
 
     def finished(outcome: RunOutcome) -> None:
         key, stub = pending[outcome.job.out_dir]
-        result = _from_outcome(stub, outcome)
+        result = _from_outcome(stub, outcome, expected[stub.example.path])
         if result.status != "failed" and outcome.result is not None:
             result.files_dir = store.store(key, outcome.job.out_dir, outcome.result)
         else:
@@ -156,7 +181,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
     files = render_gallery(gallery, ordered, show_times="SOURCE_DATE_EPOCH" not in os.environ)
     for folder in leftovers:  # failed runs: rendered above, never cached
         shutil.rmtree(folder, ignore_errors=True)
-    report = BuildReport(ordered, time.perf_counter() - started)
+    report = BuildReport(ordered, time.perf_counter() - started, errors)
     log(report.summary())
     return files, report
 
@@ -173,12 +198,40 @@ def _prepare_environment(options: BuildOptions) -> None:
     os.environ["IPYTHONDIR"] = str(options.cache_dir / "ipython")
 
 
-def _parse_failure(example: Example, display: str, error: Exception) -> ExampleResult:
+def _relative(gallery: Gallery, example: Example) -> str:
+    return example.path.relative_to(gallery.root).as_posix()
+
+
+def _settings_for(settings: Settings, gallery: Gallery, example: Example) -> GallerySettings:
+    return settings.for_section(example.section.path.relative_to(gallery.root).as_posix())
+
+
+def _thumbnail_path(example: Example, parsed: ParsedScript) -> str:
+    """An image file given as the card's thumbnail (`thumbnail_path`, relative to the script's folder)."""
+    value = parsed.settings.get("thumbnail_path")
+    if not value:
+        return ""
+    candidate = (example.path.parent / str(value)).resolve()
+    return str(candidate) if candidate.is_file() else ""
+
+
+def _not_run(example: Example, display: str, parsed: ParsedScript, expect_failure: bool) -> ExampleResult:
+    """A script shown as code: it does not match filename_pattern, or Python cannot parse it."""
+    problem = parsed.syntax_error
+    if problem is None:
+        return ExampleResult(example, display, "shown", parsed)
+    failure = ScriptFailure(problem.line, problem.summary, problem.text)
+    status: Status = "shown" if expect_failure else "failed"
+    return ExampleResult(example, display, status, parsed, failure=failure, expected_failure=expect_failure)
+
+
+def _parse_failure(example: Example, display: str, error: Exception, expect_failure: bool = False) -> ExampleResult:
     if isinstance(error, ScriptError):
         failure = ScriptFailure(error.line, error.message, "")
     else:
         failure = ScriptFailure(1, f"the file is not UTF-8 text: {error}", "")
-    return ExampleResult(example, display, "failed", failure=failure)
+    status: Status = "shown" if expect_failure else "failed"
+    return ExampleResult(example, display, status, failure=failure, expected_failure=expect_failure)
 
 
 def _from_result(
@@ -200,9 +253,8 @@ def _from_result(
     )
 
 
-def _from_outcome(stub: ExampleResult, outcome: RunOutcome) -> ExampleResult:
-    """Decide whether a finished run counts as a success, including the expected-failure marker."""
-    expect_failure = bool(stub.parsed and stub.parsed.settings.get("expect_failure", False))
+def _from_outcome(stub: ExampleResult, outcome: RunOutcome, expect_failure: bool) -> ExampleResult:
+    """Decide whether a finished run counts as a success, given whether the script is expected to fail."""
     result = outcome.result
     failure = outcome.failure
     status = "ran"

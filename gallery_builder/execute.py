@@ -12,6 +12,7 @@ import ast
 import builtins
 import contextlib
 import faulthandler
+import inspect
 import json
 import os
 import random
@@ -33,6 +34,7 @@ PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker
 SEED = 0
 # Views live in gallery/<section>/<example>/; the vendored libraries in gallery/_vendor/.
 VIEW_VENDOR_HREF = "../../_vendor/"
+GENERATOR_DIR = str(Path(__file__).resolve().parent) + os.sep
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Job:
     memory_limit: int | None = None  # bytes of address space, None for no limit
     thumbnail: int = 1  # which image (1-based) becomes the gallery card's thumbnail
     thumbnail_panel: int = 0  # which axes of that image (1-based) to crop to; 0 for the whole figure
+    thumbnail_path: str = ""  # an image file to use as the thumbnail instead (absolute path)
+    capture_repr: tuple[str, ...] | None = None  # None: show a cell's last value as a notebook does
+    ignore_repr_types: str = ""  # with capture_repr: regex of type names whose value is not shown
+    vendor_href: str = VIEW_VENDOR_HREF  # the vendored libraries, relative to the example's folder
 
 
 @dataclass
@@ -104,7 +110,9 @@ def run_job(job: Job) -> None:
     faulthandler.cancel_dump_traceback_later()
     if failure is None and not any(cell_outputs):
         failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
-    thumbnails.write_thumbnails(job.out_dir, shown, job.thumbnail, job.thumbnail_panel, job.title)
+    thumbnails.write_thumbnails(
+        job.out_dir, shown, job.thumbnail, job.thumbnail_panel, job.title, Path(job.thumbnail_path or ".")
+    )
 
     deps = _dependencies(job.project_root, loaded_files)
     result = {
@@ -121,17 +129,19 @@ def run_job(job: Job) -> None:
 
 
 def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapture, shell) -> ScriptFailure | None:
-    tree = ast.parse(cell.source, filename=str(job.script))
-    ast.increment_lineno(tree, cell.line - 1)
-    last_expr = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last_expr = ast.Expression(tree.body.pop().value)
+    """Run one code cell; its last expression's value is shown (capture.py's rules). Top-level
+    `await` works, as in a notebook: such a cell runs on the script's event loop."""
     try:
         with contextlib.redirect_stdout(capture.stdout), contextlib.redirect_stderr(capture.stderr):
-            exec(compile(tree, str(job.script), "exec"), namespace)
+            tree = ast.parse(cell.source, filename=str(job.script))
+            ast.increment_lineno(tree, cell.line - 1)
+            last_expr = None
+            if tree.body and isinstance(tree.body[-1], ast.Expr):
+                last_expr = ast.Expression(tree.body.pop().value)
+            _await(eval(compile(tree, str(job.script), "exec", flags=TOP_LEVEL_AWAIT), namespace))
             if last_expr is not None:
-                value = eval(compile(last_expr, str(job.script), "eval"), namespace)
-                bundle = last_value_bundle(shell, value)
+                value = _await(eval(compile(last_expr, str(job.script), "eval", flags=TOP_LEVEL_AWAIT), namespace))
+                bundle = last_value_bundle(shell, value, job.capture_repr, job.ignore_repr_types)
                 if bundle:
                     capture.add_mime_bundle(bundle)
     except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are failures too
@@ -144,6 +154,23 @@ def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapt
     return None
 
 
+TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+def _await(value: Any) -> Any:
+    """A cell compiled with top-level `await` returns a coroutine: run it to the end."""
+    if not inspect.iscoroutine(value):
+        return value
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(value)
+
+
 def _write_views(outputs: list[Output], job: Job, cell: Cell) -> ScriptFailure | None:
     """Turn each HTML output into a standalone view document that works offline (views.py)."""
     for output in outputs:
@@ -152,7 +179,7 @@ def _write_views(outputs: list[Output], job: Job, cell: Cell) -> ScriptFailure |
         number = len(list(job.out_dir.glob("view-*.html"))) + 1
         try:
             document = views.standalone_view(
-                output.text, title=job.title, vendor_href=VIEW_VENDOR_HREF, view_id=f"view-{number}"
+                output.text, title=job.title, vendor_href=job.vendor_href, view_id=f"view-{number}"
             )
         except views.ViewError as error:
             return ScriptFailure(cell.line, f"ViewError: {error}", "")
@@ -168,12 +195,17 @@ def describe_failure(error: BaseException, script: str, fallback_line: int) -> S
     first = next((i for i, f in enumerate(frames) if f.filename == script), 0)
     own = [f for f in frames if f.filename == script]
     line = own[-1].lineno if own and own[-1].lineno else fallback_line
+    if isinstance(error, SyntaxError) and error.filename == script and error.lineno:
+        line = error.lineno  # compiling the cell failed: no frame, the error has the line
+    # The reader sees the script's frames and the libraries' below them, never this generator's
+    # (e.g. plt.show() saving figures, or the event loop of a cell with top-level await).
+    frames = [f for f in frames[first:] if not f.filename.startswith(GENERATOR_DIR)]
     if isinstance(error, SystemExit):
         summary = f"SystemExit: the script called sys.exit({error.code!r})"
     else:
         summary = "".join(traceback.format_exception_only(type(error), error)).strip()
     trimmed = traceback.TracebackException(type(error), error, error.__traceback__)
-    trimmed.stack = traceback.StackSummary.from_list(frames[first:])
+    trimmed.stack = traceback.StackSummary.from_list(frames)
     return ScriptFailure(line=line, summary=summary, traceback="".join(trimmed.format()).rstrip())
 
 

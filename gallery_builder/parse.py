@@ -7,22 +7,24 @@ unedited:
   underlined (and optionally overlined) with ``===``;
 - then cells separated by ``# %%`` lines (or sphinx-gallery's older line of 20+ ``#``);
   the comment lines right after a separator are Markdown prose, the rest is code;
-- per-script settings as comments ``# gallery_<name> = <value>`` (``sphinx_gallery_<name>`` is
-  read too), which are dropped from the code shown on the page.
+- per-script settings as comments ``# gallery_<name> = <value>`` (``sphinx_gallery_<name>`` and
+  ``mkdocs_gallery_<name>`` are read too), which are dropped from the code shown on the page.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 SEPARATOR = re.compile(r"^(# ?%%.*|#{20,})\s*$")
-SETTING = re.compile(r"^#\s*(?:gallery|sphinx_gallery)_(\w+)\s*=\s*(.+?)\s*$")
+SETTING = re.compile(r"^#\s*(?:gallery|sphinx_gallery|mkdocs_gallery)_(\w+)\s*=\s*(.+?)\s*$")
 REST_UNDERLINE = re.compile(r"^([=\-~*#^])\1{2,}\s*$")
-KNOWN_SETTINGS = {"timeout", "expect_failure", "thumbnail_number", "thumbnail_panel"}
+KNOWN_SETTINGS = {"timeout", "expect_failure", "thumbnail_number", "thumbnail_panel", "thumbnail_path", "multi_image"}
 
 
 class ScriptError(Exception):
@@ -43,11 +45,22 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class SyntaxProblem:
+    """A script that Python cannot parse: still rendered, with this error at its line."""
+
+    line: int
+    summary: str  # "SyntaxError: invalid syntax"
+    text: str  # Python's own message, with the line and a caret
+
+
+@dataclass(frozen=True)
 class ParsedScript:
     title: str
     intro: str  # Markdown that follows the title in the docstring
     cells: tuple[Cell, ...]
     settings: dict[str, object] = field(default_factory=dict)
+    markup: Literal["markdown", "rst"] = "markdown"  # of the prose: a reST-underlined title means reST
+    syntax_error: SyntaxProblem | None = None
 
     @property
     def description(self) -> str:
@@ -63,20 +76,43 @@ class ParsedScript:
 def parse_script(path: Path, text: str | None = None) -> ParsedScript:
     """Parse the script at `path`. Raises ScriptError naming the file and line on bad input."""
     source = path.read_text(encoding="utf-8") if text is None else text
+    syntax_error: SyntaxProblem | None = None
     try:
-        module = ast.parse(source, filename=str(path))
+        module = ast.parse(source, filename=path.name)
+        doc = _docstring_node(module)
+        found = (doc.lineno, doc.end_lineno or doc.lineno, ast.get_docstring(module, clean=True) or "") if doc else None
     except SyntaxError as err:
-        raise ScriptError(path, err.lineno or 1, f"syntax error: {err.msg}") from None
+        # Still show the title, the text and the code, with the error at its line (as sphinx-gallery does).
+        text = "".join(traceback.format_exception_only(SyntaxError, err)).rstrip()
+        syntax_error = SyntaxProblem(err.lineno or 1, f"SyntaxError: {err.msg}", text)
+        found = _docstring_by_text(source)
+        if found is None:
+            raise ScriptError(path, err.lineno or 1, f"syntax error: {err.msg}") from None
 
     lines = source.splitlines()
-    doc_node = _docstring_node(module)
-    if doc_node is None:
+    if found is None:
         raise ScriptError(path, 1, "no module docstring: start the script with a docstring holding a `# Title`")
-    title, intro = _split_title(path, doc_node.lineno, ast.get_docstring(module, clean=True) or "")
+    doc_line, doc_end, doc_text = found
+    title, intro, markup = _split_title(path, doc_line, doc_text)
     settings = _settings(path, lines)
-    body = lines[doc_node.end_lineno :]
-    cells = _cells(body, first_line=doc_node.end_lineno + 1)
-    return ParsedScript(title=title, intro=intro, cells=tuple(cells), settings=settings)
+    body = lines[doc_end:]
+    cells = _cells(body, first_line=doc_end + 1)
+    return ParsedScript(
+        title=title, intro=intro, cells=tuple(cells), settings=settings, markup=markup, syntax_error=syntax_error
+    )
+
+
+_DOCSTRING = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[rRuU]?(\"\"\"|\'\'\')(.*?)\1", re.S)
+
+
+def _docstring_by_text(source: str) -> tuple[int, int, str] | None:
+    """The module docstring of a script that does not parse: (first line, last line, cleaned text)."""
+    match = _DOCSTRING.match(source)
+    if match is None:
+        return None
+    start = source.count("\n", 0, match.start(1)) + 1
+    end = source.count("\n", 0, match.end()) + 1
+    return start, end, inspect.cleandoc(match.group(2))
 
 
 def _docstring_node(module: ast.Module) -> ast.Expr | None:
@@ -87,17 +123,17 @@ def _docstring_node(module: ast.Module) -> ast.Expr | None:
     return None
 
 
-def _split_title(path: Path, line: int, doc: str) -> tuple[str, str]:
-    """Find the first heading of the docstring; return it and the text after it."""
+def _split_title(path: Path, line: int, doc: str) -> tuple[str, str, Literal["markdown", "rst"]]:
+    """Find the first heading of the docstring; return it, the text after it and the prose's markup."""
     rows = doc.splitlines()
     for i, row in enumerate(rows):
         stripped = row.strip()
-        if not stripped or REST_UNDERLINE.match(stripped):
-            continue
+        if not stripped or REST_UNDERLINE.match(stripped) or stripped.startswith(".. _"):
+            continue  # blank, an overline, or a reST label before the title
         if stripped.startswith("# "):
-            return stripped[2:].strip(), "\n".join(rows[i + 1 :]).strip()
+            return stripped[2:].strip(), "\n".join(rows[i + 1 :]).strip(), "markdown"
         if i + 1 < len(rows) and REST_UNDERLINE.match(rows[i + 1].strip()):
-            return stripped, "\n".join(rows[i + 2 :]).strip()
+            return stripped, "\n".join(rows[i + 2 :]).strip(), "rst"
         break
     raise ScriptError(
         path, line, "the docstring has no title: begin it with `# Title` or a reST title underlined with ==="
@@ -149,8 +185,12 @@ def _cells(body: list[str], first_line: int) -> list[Cell]:
             in_prose, prose_start = True, number + 1
             continue
         if SETTING.match(row.strip()):
+            if in_prose:
+                continue  # a setting among the prose's comments does not end the prose
             row = ""
-        if in_prose and (row.startswith("#") or (not row.strip() and not prose)):
+        # Prose is the comment block right after the separator, as in sphinx-gallery: after a blank
+        # line, comments are code.
+        if in_prose and row.startswith("#"):
             prose.append(row[2:] if row.startswith("# ") else row[1:])
             continue
         if in_prose:

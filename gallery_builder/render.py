@@ -14,8 +14,9 @@ import html
 import re
 from pathlib import Path
 
-from . import downloads, provenance, thumbnails, views
+from . import downloads, katex, provenance, rest, thumbnails, views
 from .capture import Output
+from .headers import HeaderError
 from .project import Gallery, Section
 from .results import ExampleResult
 
@@ -41,11 +42,12 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     by_section: dict[Path, list[ExampleResult]] = {}
     for result in results:
         by_section.setdefault(result.example.section.path, []).append(result)
-    sections = [s for s in gallery.sections() if s.path in by_section]
+    sections = _shown_sections(gallery.sections(), by_section)
     for result in results:
         files.update(render_example(result, show_times))
     for section in sections:
-        files[f"{GALLERY_DIR}/{section.slug}/index.md"] = _text(_section_page(section, by_section[section.path]))
+        page = _section_page(section, [s for s in sections if s.parent == section], by_section)
+        files[f"{GALLERY_DIR}/{section.url_dir}/index.md"] = _text(page)
     files[f"{GALLERY_DIR}/index.md"] = _text(_gallery_page(gallery, sections, by_section))
     files[f"{GALLERY_DIR}/times.md"] = _text(_times_page(results, show_times))
     files[f"{GALLERY_DIR}/{NAV_FILE}"] = _text(_summary(sections, by_section))
@@ -54,6 +56,7 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     )
     for name, data in views.VENDOR_FILES.items():
         files[f"{GALLERY_DIR}/{VENDOR_DIR}/{name}"] = data
+    files.update(katex.katex_files())
     return files
 
 
@@ -67,7 +70,7 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
         files[f"{base}/index.md"] = _text("\n".join(lines))
         return files
     if result.parsed.intro:
-        lines += [escape_prose(result.parsed.intro), ""]
+        lines += [prose(result.parsed.intro, result.parsed.markup), ""]
     script_name = result.example.path.name
     notebook_name = result.example.path.with_suffix(".ipynb").name
     files[f"{base}/{script_name}"] = result.example.path.read_bytes()
@@ -81,24 +84,31 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
     code_index = 0
     for cell in result.parsed.cells:
         if cell.kind == "markdown":
-            lines += [escape_prose(cell.source), ""]
+            lines += [prose(cell.source, result.parsed.markup), ""]
             continue
         lines += [fence(cell.source, "python"), ""]
         if code_index < len(result.outputs):
-            for output in result.outputs[code_index]:
+            outputs = result.outputs[code_index]
+            side_by_side = _side_by_side(outputs, result.parsed.settings.get("multi_image"))
+            for number, output in enumerate(outputs):
                 if output.kind == "html" and result.files_dir is not None:
                     view_count += 1
                     files[f"{base}/{output.file}"] = (result.files_dir / output.file).read_bytes()
                     lines += [views.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
                 else:
-                    lines += [_render_output(output), ""]
+                    if number not in side_by_side:
+                        lines += [_render_output(output), ""]
+                    else:  # one HTML block: no blank line until it closes
+                        opening = '<div class="gallery-multi-image">' if number - 1 not in side_by_side else ""
+                        lines += [opening + _render_output(output)]
+                        lines += ["</div>", ""] if number + 1 not in side_by_side else []
                     if output.kind == "image" and result.files_dir is not None:
                         for name in filter(None, (output.file, output.dark_file)):
                             files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
-        if result.failure and code_index == len(result.outputs) - 1:
+        if result.failure and code_index == _failing_cell(result):
             lines += _traceback_block(result)
         code_index += 1
-    if result.status != "failed":
+    if result.status in ("ran", "cached"):
         duration = result.duration if show_times else None
         lines += provenance.render(result.provenance, duration, result.computed_at)
     if _has_thumbnail(result) and result.files_dir is not None:
@@ -106,6 +116,33 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
             files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
+
+
+def _side_by_side(outputs: list[Output], multi_image: object) -> set[int]:
+    """Indexes of a cell's figures shown in one row: runs of 2+ consecutive figures, as sphinx-gallery
+    shows them, unless the script sets `multi_image = "single"`."""
+    if multi_image == "single":
+        return set()
+    found: set[int] = set()
+    run: list[int] = []
+    for number, output in enumerate([*outputs, Output("text")]):
+        if output.kind == "image":
+            run.append(number)
+            continue
+        if len(run) > 1:
+            found.update(run)
+        run = []
+    return found
+
+
+def _failing_cell(result: ExampleResult) -> int:
+    """The code cell after which the error shows: the last that ran, or the one holding the error's line."""
+    if result.outputs:
+        return len(result.outputs) - 1
+    if result.parsed is None or result.failure is None:
+        return -1
+    cells = result.parsed.code_cells
+    return max((i for i, c in enumerate(cells) if c.line <= result.failure.line), default=0)
 
 
 def _render_output(output: Output) -> str:
@@ -166,7 +203,7 @@ def _card(result: ExampleResult, prefix: str) -> str:
         )
     else:
         pictures = f'<span class="gallery-card__thumb gallery-card__thumb--none">{title}</span>'
-    description = result.parsed.description if result.parsed else "This example failed to build."
+    description = plain_text(result.parsed.description) if result.parsed else "This example failed to build."
     text = f'<span class="gallery-card__text">{escape_link_text(description)}</span>'
     heading = f'<span class="gallery-card__title">{title}</span>'
     return f"[{pictures}{heading}{text}]({folder}/index.md){{ .gallery-card }}"
@@ -181,17 +218,48 @@ def _cards(results: list[ExampleResult], prefix: str) -> list[str]:
     return _grid([_card(r, prefix) for r in results])
 
 
-def _section_page(section: Section, results: list[ExampleResult]) -> str:
-    lines = [WIDE_PAGE, f"# {escape_inline(section.title)}", "", escape_prose(section.intro), ""]
-    return "\n".join(lines + _cards(results, ""))
+def _shown_sections(sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> list[Section]:
+    """Sections with examples, with a sub-section that has some, or with a header error to show."""
+
+    def shown(section: Section) -> bool:
+        return section.path in by_section or section.error is not None
+
+    return [
+        s for s in sections if shown(s) or any(shown(sub) for sub in sections if sub.parent == s)
+    ]
+
+
+def _header_error(error: HeaderError | None) -> list[str]:
+    if error is None:
+        return []
+    return [
+        f'!!! failure "This gallery header could not be read: {escape_inline(str(error.path.name))}, '
+        f'line {error.line}"',
+        "",
+        f"    {escape_inline(error.message)}",
+        "",
+    ]
+
+
+def _section_page(section: Section, subsections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
+    lines = [WIDE_PAGE, f"# {escape_inline(section.title)}", "", *_header_error(section.error)]
+    lines += [prose(section.intro, section.markup), ""]
+    lines += _cards(by_section.get(section.path, []), "")
+    for sub in subsections:
+        lines += [f"## [{escape_link_text(sub.title)}]({sub.slug}/index.md)", "", *_header_error(sub.error)]
+        lines += _cards(by_section.get(sub.path, []), f"{sub.slug}/")
+    return "\n".join(lines)
 
 
 def _gallery_page(gallery: Gallery, sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
-    lines = [WIDE_PAGE, f"# {escape_inline(gallery.title)}", "", escape_prose(gallery.intro), ""]
+    lines = [WIDE_PAGE, f"# {escape_inline(gallery.title)}", "", *_header_error(gallery.error)]
+    lines += [prose(gallery.intro, gallery.markup), ""]
     lines += [f"[Download all scripts]({SCRIPTS_ZIP}){{ .md-button download }}", ""]
     for section in sections:
-        lines += [f"## [{escape_link_text(section.title)}]({section.slug}/index.md)", ""]
-        lines += _cards(by_section[section.path], f"{section.slug}/")
+        level = "#" * (section.depth + 1)
+        lines += [f"{level} [{escape_link_text(section.title)}]({section.url_dir}/index.md)", ""]
+        lines += _header_error(section.error)
+        lines += _cards(by_section.get(section.path, []), f"{section.url_dir}/")
     return "\n".join(lines)
 
 
@@ -205,7 +273,7 @@ def home_strip(results: list[ExampleResult]) -> str:
             by_section.setdefault(result.example.section.path, []).append(result)
     columns = [by_section[key] for key in by_section]
     taken = [column[i] for i in range(max(map(len, columns), default=0)) for column in columns if i < len(column)]
-    cards = [_card(r, f"{GALLERY_DIR}/{r.example.section.slug}/") for r in taken[:HOME_STRIP_SIZE]]
+    cards = [_card(r, f"{GALLERY_DIR}/{r.example.section.url_dir}/") for r in taken[:HOME_STRIP_SIZE]]
     return "\n".join(_grid(cards, "gallery-grid gallery-grid--strip"))
 
 
@@ -236,10 +304,11 @@ def _times_page(results: list[ExampleResult], show_times: bool) -> str:
 def _summary(sections: list[Section], by_section: dict[Path, list[ExampleResult]]) -> str:
     lines = ["* [Overview](index.md)"]
     for section in sections:
-        lines.append(f"* {escape_link_text(section.title)}")
-        lines.append(f"    * [{escape_link_text(section.title)}]({section.slug}/index.md)")
-        for r in by_section[section.path]:
-            lines.append(f"    * [{escape_link_text(r.title)}]({r.example.url_dir}/index.md)")
+        indent = "    " * (section.depth - 1)
+        lines.append(f"{indent}* {escape_link_text(section.title)}")
+        lines.append(f"{indent}    * [{escape_link_text(section.title)}]({section.url_dir}/index.md)")
+        for r in by_section.get(section.path, []):
+            lines.append(f"{indent}    * [{escape_link_text(r.title)}]({r.example.url_dir}/index.md)")
     lines.append("* [Computation times](times.md)")
     return "\n".join(lines) + "\n"
 
@@ -250,13 +319,63 @@ def fence(text: str, language: str) -> str:
     return f"{ticks}{language}\n{text}\n{ticks}"
 
 
-_CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+# Code spans of any number of backticks, fences, and math ($...$, $$...$$) are left to Markdown's
+# own escaping (code) or to arithmatex (math).
+_PROTECTED = re.compile(
+    r"(?P<fence>```.*?```)"
+    r"|(?P<code>(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`))"
+    r"|(?P<math>\$\$.+?\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=[^\s\\])\$(?![\w$]))",
+    re.S,
+)
+
+
+def prose(text: str, markup: str) -> str:
+    """Text of a header or a text cell, as Markdown for the page (reST through docutils: rest.py)."""
+    return rest.rest_block(text) if markup == "rst" else escape_prose(text)
 
 
 def escape_prose(markdown: str) -> str:
-    """Keep Markdown, but show `<` and `&` literally: prose cannot inject HTML into a page."""
-    parts = _CODE_SPAN.split(markdown)
-    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;") for i, p in enumerate(parts))
+    """Keep Markdown, but show `<` and `&` literally: prose cannot inject HTML into a page.
+
+    Code spans are escaped by Markdown itself (escaping them here would show `&lt;`); in math,
+    `<` becomes KaTeX's `\\lt`, which no HTML parser reads as a tag."""
+    out: list[str] = []
+    end = 0
+    for match in _PROTECTED.finditer(markdown):
+        out.append(_escape_html(markdown[end : match.start()]))
+        text = match.group(0)
+        out.append(text.replace("<", "\\lt ") if match.group("math") else text)
+        end = match.end()
+    out.append(_escape_html(markdown[end:]))
+    return "".join(out)
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|!?\[([^\]]*)\]\[[^\]]*\]|<(https?://[^>\s]+)>")
+_REST_ROLE = re.compile(r":[\w:+-]+:`([^`]*)`")
+_REST_LINK = re.compile(r"`([^`<]+?)\s*<[^`>]+>`__?|`([^`]+)`_\b")
+
+
+def _role_text(match: re.Match[str]) -> str:
+    content = match.group(1)
+    labelled = re.match(r"(.*?)\s*<[^>]*>$", content)
+    if labelled:
+        return labelled.group(1)
+    if content.startswith("~"):
+        content = content[1:].split(".")[-1]
+    return f"`{content}`"
+
+
+def plain_text(text: str) -> str:
+    """Card text: links become their words (the whole card is one link, and a relative link would
+    point elsewhere from the gallery page); reST roles become code, reST references their words."""
+    text = _MD_LINK.sub(lambda m: next(g for g in m.groups() if g is not None), text)
+    text = _REST_ROLE.sub(_role_text, text)
+    text = _REST_LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    return text.replace("``", "`")
 
 
 def escape_inline(text: str) -> str:

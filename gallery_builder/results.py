@@ -11,7 +11,7 @@ from .execute import ScriptFailure
 from .parse import ParsedScript
 from .project import Example
 
-Status = Literal["ran", "cached", "failed"]
+Status = Literal["ran", "cached", "failed", "shown"]  # shown: as code, without running
 
 
 @dataclass

@@ -27,6 +27,8 @@ def generate(project_root: Path) -> BuildReport:
     for result in report.results:
         page = f"{GALLERY_DIR}/{result.example.url_dir}/index.md"
         mkdocs_gen_files.set_edit_path(page, f"../{result.display_path}")  # relative to docs/
+    for message in report.errors:
+        log.warning("gallery: %s", message)
     for failed in report.failures:
         summary = failed.failure.summary if failed.failure else "failed"
         log.warning("gallery example failed: %s: %s", failed.location, summary)

@@ -36,12 +36,19 @@ _PARAMS_CALL = "window.galleryView.params("
 
 
 def write_thumbnails(
-    out_dir: Path, outputs: Sequence[Output], number: int, panel: int, title: str
+    out_dir: Path, outputs: Sequence[Output], number: int, panel: int, title: str, given: Path = Path(".")
 ) -> None:
-    """Write FILE and DARK_FILE into `out_dir` from a script's outputs (see the module docstring)."""
+    """Write FILE and DARK_FILE into `out_dir` from a script's outputs (see the module docstring).
+
+    `number` counts from 1, or from the end when negative (-1: the last figure), as in sphinx-gallery.
+    `given`: an image file named by `thumbnail_path`, used as it is for both versions."""
+    if given.is_file():
+        _crop_fit(given, None, out_dir / FILE, fill=(255, 255, 255, 255))
+        _crop_fit(given, None, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
+        return
     images = [o for o in outputs if o.kind == "image" and o.file]
     if images:
-        chosen = images[number - 1] if 0 < number <= len(images) else images[0]
+        chosen = images[number - 1 if number > 0 else number] if 0 < abs(number) <= len(images) else images[0]
         box = chosen.panels[panel - 1] if chosen.panels and 0 < panel <= len(chosen.panels) else None
         _crop_fit(out_dir / chosen.file, box, out_dir / FILE, fill=(255, 255, 255, 255))
         _crop_fit(out_dir / (chosen.dark_file or chosen.file), box, out_dir / DARK_FILE, fill=(0, 0, 0, 0))

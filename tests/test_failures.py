@@ -22,7 +22,7 @@ HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'
 # name -> (body after the header, line reported, words in the summary); the header is 7 lines.
 BAD = {
     "02_raises.py": ("x = 1\n\n\ndef f():\n    return {}['missing']\n\n\nf()\n", 12, "KeyError: 'missing'"),
-    "03_syntax.py": ("x = (1,\ny = 2\n", 8, "syntax error"),
+    "03_syntax.py": ("x = (1,\ny = 2\n", 8, "SyntaxError"),
     "04_exits.py": ("import sys\nprint('bye')\nsys.exit(3)\n", 10, "sys.exit(3)"),
     "05_hangs.py": ("# gallery_timeout = 3\nimport time\nprint('start')\n\ntime.sleep(120)\n", 12, "3 s timeout"),
     "06_silent.py": ("x = 1 + 1\n", 1, "produced no output"),

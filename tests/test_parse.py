@@ -32,7 +32,7 @@ def test_code_cell_lines_point_at_the_script(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "line", "message"),
     [
-        ('"""\n# Title\n"""\nx = (\n', 4, "syntax error"),
+        ('x = (\n', 1, "syntax error"),  # no docstring to show either
         ("x = 1\n", 1, "no module docstring"),
         ('"""\nJust prose, no heading.\n"""\n', 1, "no title"),
         ('"""\n# T\n"""\n\n# gallery_timeout = soon\n', 5, "needs a Python literal"),
@@ -46,3 +46,14 @@ def test_bad_scripts_name_file_and_line(tmp_path: Path, source: str, line: int, 
     assert caught.value.line == line
     assert message in caught.value.message
     assert str(caught.value).startswith(f"{path}:{line}:")
+
+
+def test_a_syntax_error_keeps_title_text_and_code(tmp_path: Path) -> None:
+    """A script Python cannot parse is still a page: title, text, code, and the error at its line."""
+    path = tmp_path / "bad.py"
+    path.write_text('"""\n# Title\n\nIntro.\n"""\n\n# %%\n# Prose.\n\nx = 1\ny = (\n')
+    parsed = parse_script(path)
+    assert (parsed.title, parsed.intro) == ("Title", "Intro.")
+    assert [c.kind for c in parsed.cells] == ["markdown", "code"]
+    assert parsed.syntax_error is not None and parsed.syntax_error.line == 11
+    assert "SyntaxError" in parsed.syntax_error.text and str(tmp_path) not in parsed.syntax_error.text

@@ -1,0 +1,6 @@
+"""
+# Still builds
+
+The section's header is broken; this script still runs.
+"""
+print("fine")
