@@ -18,6 +18,9 @@ What `standalone_view` does to a captured fragment:
   params to a few significant digits, re-serialises those params with `<`, `>` and `&` escaped
   so that token text can never close the <script> element, and lets the view pick its
   `display_mode` from the page's colour scheme;
+- for bertviz views: rewrites a few lines of bertviz's JS (`_BERTVIZ_FIXUPS`) so that its
+  colours come from the page: one distinct colour per head, attention lines that stay visible on
+  a dark page, the page's background instead of black;
 - escapes `</` as `<\\/` inside the remaining script content;
 - adds a Content-Security-Policy that forbids loading anything from another origin.
 
@@ -238,6 +241,43 @@ def _rewrite_params(fragment: str) -> tuple[str, str | None]:
     return "".join(out), kind
 
 
+# --------------------------------------------------------------------------------------------
+# bertviz fix-ups: colours and sizes that read on the page, in light and dark mode
+# --------------------------------------------------------------------------------------------
+
+# (view kinds, bertviz's code, what it becomes). Each rewrite hands one decision to
+# `window.galleryView` (templates/view_frame.js), which knows the page's scheme and colours.
+# A rewrite whose code is not found (another bertviz version) is skipped: the view still works,
+# with bertviz's own look; tests/test_views.py checks that all of them apply to the pinned one.
+_BERTVIZ_FIXUPS: tuple[tuple[tuple[str, ...], re.Pattern, str], ...] = (
+    # Head colours: d3's 10-colour palette repeats from head 10 on; one colour per head, lighter
+    # on a dark page.
+    (("bertviz-head",), re.compile(r"d3\.scaleOrdinal\(d3\.schemeCategory10\)"),
+     "window.galleryView.headColors(d3, params)"),
+    # Line opacity: weight / active heads is a few thousandths for most lines; on a dark page
+    # such strokes vanish (and round to near-black), so the view raises them, keeping the order.
+    (("bertviz-head",), re.compile(r"return d / activeHeads\(\)"),
+     "return window.galleryView.lineOpacity(d / activeHeads())"),
+    # Switched-off heads are drawn lighter, which on a dark page makes them stand out instead.
+    (("bertviz-head",), re.compile(r"lighten\(headColors\(i\)\)"),
+     "window.galleryView.inactiveColor(headColors(i), lighten)"),
+    # The head view has no display_mode: it draws itself again when the reader flips the scheme.
+    (("bertviz-head",), re.compile(r"(initialize\(\);\s*renderVis\(\);)"),
+     r"\1 window.galleryView.redraw(renderVis);"),
+    # Model and neuron views: their backgrounds (black in dark mode) become the page's.
+    (("bertviz-model", "bertviz-neuron"), re.compile(r"const PALETTE = (\{[^{}]*\{[^{}]*\}[^{}]*\{[^{}]*\}\s*\})"),
+     r"const PALETTE = window.galleryView.palette(\1)"),
+)
+
+
+def _bertviz_fixups(fragment: str, kind: str | None) -> str:
+    """Apply the rewrites of `_BERTVIZ_FIXUPS` that concern a view of this kind."""
+    for kinds, pattern, replacement in _BERTVIZ_FIXUPS:
+        if kind in kinds:
+            fragment = pattern.sub(replacement, fragment, count=1)
+    return fragment
+
+
 def _stable_ids(fragment: str, view_id: str) -> str:
     mapping: dict[str, str] = {}
     for found in _UUID_ID_RE.findall(fragment):
@@ -365,6 +405,7 @@ def standalone_view(fragment: str, *, title: str, vendor_href: str, view_id: str
         body = _DOC_WRAPPER_RE.sub("", body)
     body = _stable_ids(body, view_id)
     body, kind = _rewrite_params(body)
+    body = _bertviz_fixups(body, kind)
     body, scripts, has_loader = _rewrite_scripts(body, vendor_href)
     _check_remote_resources(body)
     needs_loader = any(re.search(r"\brequire(?:js)?\s*(?:\(|\.config\b)", js) for js in scripts)

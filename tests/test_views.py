@@ -341,6 +341,46 @@ def test_neuron_view_is_rounded(neuron_fragment):
 
 
 # --------------------------------------------------------------------------------------------
+# bertviz fix-ups: colours from the page (window.galleryView, templates/view_frame.js)
+# --------------------------------------------------------------------------------------------
+
+HEAD_FIXUPS = (
+    "window.galleryView.headColors(d3, params)",
+    "return window.galleryView.lineOpacity(d / activeHeads())",
+    "window.galleryView.inactiveColor(headColors(i), lighten)",
+    "renderVis(); window.galleryView.redraw(renderVis);",
+)
+PALETTE_FIXUP = "const PALETTE = window.galleryView.palette({"
+
+
+def test_every_bertviz_fixup_finds_its_code_in_the_pinned_bertviz(head_fragment, model_fragment, neuron_fragment):
+    """Each rewrite matches exactly once in the views it is for: a bertviz upgrade that moves
+    the code fails here, instead of silently bringing back black backgrounds or faint lines."""
+    fragments = {"bertviz-head": head_fragment, "bertviz-model": model_fragment, "bertviz-neuron": neuron_fragment}
+    for kinds, pattern, _ in views._BERTVIZ_FIXUPS:
+        for kind in kinds:
+            assert len(pattern.findall(fragments[kind])) == 1, (kind, pattern.pattern)
+
+
+def test_head_view_takes_colours_and_opacity_from_the_page(head_fragment):
+    document = view(head_fragment)
+    for call in HEAD_FIXUPS:
+        assert document.count(call) == 1, call
+    assert "d3.scaleOrdinal(d3.schemeCategory10)" not in document
+    assert PALETTE_FIXUP not in document
+    for name in ("headColors: function", "lineOpacity: function", "inactiveColor: function", "redraw: function"):
+        assert name in document  # defined by the frame script in the document's head
+
+
+def test_model_and_neuron_views_take_the_page_background(model_fragment, neuron_fragment):
+    for fragment in (model_fragment, neuron_fragment):
+        document = view(fragment)
+        assert document.count(PALETTE_FIXUP) == 1
+        assert "palette: function" in document
+        assert not any(call in document for call in HEAD_FIXUPS)
+
+
+# --------------------------------------------------------------------------------------------
 # Hostile text
 # --------------------------------------------------------------------------------------------
 

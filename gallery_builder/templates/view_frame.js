@@ -4,6 +4,7 @@
   var embedded = window.parent !== window;
   var state = { usesMode: false, managed: false, height: -1, measurements: 0 };
   var MIN_ZOOM = 0.5;
+  var DARK_LINE_GAIN = 2;  // see lineOpacity
 
   function fromParent() {
     if (!embedded) return null;
@@ -24,12 +25,40 @@
   function isDark(scheme) { return scheme === "slate"; }
   function applyTheme(theme) {
     state.scheme = theme.scheme || "default";
+    if (theme.bg) state.bg = theme.bg;
     doc.setAttribute("data-gv-scheme", isDark(state.scheme) ? "dark" : "light");
     if (theme.bg) doc.style.setProperty("--gv-bg", theme.bg);
     if (theme.fg) doc.style.setProperty("--gv-fg", theme.fg);
   }
   var initial = fromParent();
   applyTheme(initial && initial.scheme ? initial : { scheme: systemScheme() });
+
+  // Colours of the page behind the view (Material's default and slate backgrounds until the
+  // page says otherwise).
+  function pageBackground() {
+    return state.bg || (isDark(state.scheme) ? "rgb(30, 33, 41)" : "rgb(255, 255, 255)");
+  }
+
+  // One colour per head. Up to 10 heads: d3's category10, as bertviz draws them. More heads:
+  // hues evenly spaced around the HCL wheel, every other head darker, which keeps any two
+  // heads at least about 20 CIELAB units apart up to 20 heads. On a dark page every colour is
+  // lighter, so that thin strokes stand out from the background; the hues stay the same.
+  function headPalette(d3, n, dark) {
+    var colours = [];
+    for (var i = 0; i < n; i++) {
+      var c;
+      if (n <= 10) {
+        if (!dark) { colours.push(d3.schemeCategory10[i]); continue; }
+        c = d3.hcl(d3.schemeCategory10[i]);
+        c.l = Math.max(c.l + 15, 68);
+      } else {
+        var odd = i % 2 === 1;
+        c = d3.hcl((50 + i * 360 / n) % 360, dark ? 40 : 50, dark ? (odd ? 64 : 82) : (odd ? 40 : 60));
+      }
+      colours.push(c.rgb().toString());  // d3 clamps out-of-gamut channels here
+    }
+    return colours;
+  }
 
   window.galleryView = {
     // bertviz params pass through here: views with a display_mode follow the page.
@@ -41,8 +70,62 @@
       return params;
     },
     scheme: function () { return state.scheme; },
-    measurements: function () { return state.measurements; }
+    measurements: function () { return state.measurements; },
+
+    // The head view's colour scale: a function of the head index, read at every draw.
+    headColors: function (d3, params) {
+      var n = 0;
+      try {
+        n = params.attention[params.default_filter].attn[0].length;
+      } catch (e) { n = 10; }
+      var cache = {};
+      return function (i) {
+        var key = isDark(state.scheme) ? "dark" : "light";
+        if (!cache[key]) cache[key] = headPalette(d3, Math.max(n, 1), key === "dark");
+        return cache[key][i % cache[key].length];
+      };
+    },
+    // Stroke opacity of an attention line, given bertviz's (weight / active heads). Light pages
+    // keep bertviz's value. On a dark page a thin line of opacity o is much fainter than on white
+    // (and Chromium rounds very faint strokes towards black), so o is raised by a monotone curve:
+    // the order of the weights stays readable, and weights near 1 stay near 1.
+    lineOpacity: function (o) {
+      if (!isDark(state.scheme) || !(o > 0)) return o;
+      return Math.min(1, 1 - Math.pow(1 - Math.min(o, 1), DARK_LINE_GAIN));
+    },
+    // Colour of a switched-off head's box: bertviz lightens it; on a dark page, it fades into
+    // the background instead.
+    inactiveColor: function (colour, lighten) {
+      if (!isDark(state.scheme)) return lighten(colour);
+      return mix(colour, pageBackground(), 0.7);
+    },
+    // Model and neuron views: their palettes' backgrounds become the page's.
+    palette: function (palette) {
+      var bg = pageBackground();
+      ["light", "dark"].forEach(function (mode) {
+        if (!palette[mode]) return;
+        if ("background" in palette[mode]) palette[mode].background = bg;
+      });
+      if (palette.dark && "highlight" in palette.dark) palette.dark.highlight = mix("#ffffff", bg, 0.9);
+      return palette;
+    },
+    // A view without a display_mode registers how to draw itself again.
+    redraw: function (fn) { state.redraw = fn; }
   };
+
+  // "#rrggbb" or "rgb(r, g, b)" as [r, g, b].
+  function rgb(colour) {
+    var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+    if (m) return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+    m = /rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/i.exec(colour);
+    return m ? [+m[1], +m[2], +m[3]] : [128, 128, 128];
+  }
+  // Colour a mixed with colour b: `amount` of b (0..1).
+  function mix(a, b, amount) {
+    var x = rgb(a), y = rgb(b);
+    var out = x.map(function (v, k) { return Math.round(v + (y[k] - v) * amount); });
+    return "rgb(" + out.join(", ") + ")";
+  }
 
   function post(message) {
     if (!embedded) return;
@@ -61,6 +144,11 @@
         schedule();
       }
       var changed = isDark(data.scheme) !== isDark(state.scheme);
+      if (changed && state.redraw) {
+        applyTheme(data);
+        state.redraw();
+        return;
+      }
       if (changed && state.usesMode) {
         // The view drew itself with the old display_mode: draw it again from scratch.
         applyTheme(data);
