@@ -3,7 +3,7 @@
   var doc = document.documentElement;
   var embedded = window.parent !== window;
   var state = { usesMode: false, managed: false, height: -1, measurements: 0 };
-  var MIN_ZOOM = 0.5;
+  var MIN_ZOOM = 0.5;  // other HTML (tables): below this, scroll sideways
   var DARK_LINE_GAIN = 2;  // see lineOpacity
 
   function fromParent() {
@@ -159,47 +159,66 @@
     }
   });
 
-  // Size: shrink content wider than the frame (down to MIN_ZOOM, then scroll sideways),
-  // then tell the page how tall the content is.
+  // Size: shrink content wider than the frame, then tell the page how tall the content is.
+  // bertviz views always shrink to fit (a phone shows all of the view, smaller); other HTML, such
+  // as a wide table, shrinks down to MIN_ZOOM and then scrolls sideways.
   var pending = false;
   function schedule() {
     if (pending) return;
     pending = true;
     window.requestAnimationFrame(function () { pending = false; measure(); });
   }
+  function isBertviz() { return (doc.getAttribute("data-gv-kind") || "").indexOf("bertviz") === 0; }
+
+  // The box of what an SVG shows: getBBox() counts hidden groups too (the neuron view keeps its
+  // 1000 px wide expanded drawing hidden while it shows the 420 px collapsed one), so groups that
+  // are hidden, with nothing visible inside, are taken out while it measures.
+  function visibleBox(svg) {
+    var hidden = [];
+    for (var i = 0; i < svg.children.length; i++) {
+      var child = svg.children[i];
+      if (window.getComputedStyle(child).visibility === "hidden" &&
+          !child.querySelector('[visibility="visible"]')) {
+        hidden.push([child, child.style.display]);
+        child.style.display = "none";
+      }
+    }
+    var box = null;
+    try { box = svg.getBBox(); } catch (e) { box = null; }
+    hidden.forEach(function (pair) { pair[0].style.display = pair[1]; });
+    return box;
+  }
   // bertviz sizes some of its SVGs at width="100%" and draws past that width (the neuron view's
   // expanded state, any view in a narrow frame), or left of x=0 (long tokens, right-aligned):
-  // give each SVG the fixed width of its drawing, so that the zoom below shrinks the view
-  // instead of the SVG clipping it.
+  // give each SVG the width of what it shows, so that the zoom below shrinks the view instead
+  // of the SVG clipping it.
   function fitSvgs(root) {
-    if ((doc.getAttribute("data-gv-kind") || "").indexOf("bertviz") !== 0) return;
+    if (!isBertviz()) return;
     var svgs = root.getElementsByTagName("svg");
     for (var i = 0; i < svgs.length; i++) {
       var svg = svgs[i];
       if (svg.ownerSVGElement) continue;
-      var box;
-      try { box = svg.getBBox(); } catch (e) { continue; }
+      var box = visibleBox(svg);
+      if (!box) continue;
       var declared = /^\s*\d+(\.\d+)?(px)?\s*$/.test(svg.getAttribute("width") || "")
         ? parseFloat(svg.getAttribute("width")) : 0;
+      var left = Math.max(0, Math.ceil(-box.x));
       var width = Math.max(declared, Math.ceil(box.x + box.width + 4));
-      if (width > (parseFloat(svg.style.width) || 0)) svg.style.width = width + "px";
-      var left = Math.ceil(-box.x);
-      if (left > (parseFloat(svg.style.marginLeft) || 0)) {
-        svg.style.marginLeft = left + "px";
-        svg.style.overflow = "visible";
-      }
+      svg.style.width = width + "px";
+      svg.style.marginLeft = left ? left + "px" : "";
+      svg.style.overflow = left ? "visible" : "";
     }
   }
   function measure() {
     var root = document.getElementById("gv-root");
     if (!root) return;
     state.measurements++;
-    fitSvgs(root);
     root.style.zoom = "";
+    fitSvgs(root);
     var available = doc.clientWidth;
     var needed = doc.scrollWidth;
     var zoom = needed > available + 1 ? available / needed : 1;
-    var scroll = zoom < MIN_ZOOM;
+    var scroll = !isBertviz() && zoom < MIN_ZOOM;
     if (scroll) zoom = MIN_ZOOM;
     if (zoom !== 1) root.style.zoom = String(zoom);
     doc.classList.toggle("gv-scroll-x", scroll);
