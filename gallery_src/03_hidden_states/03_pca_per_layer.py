@@ -1,10 +1,13 @@
 """
 # The tokens of a sentence, layer by layer, through PCA
 
-Project the hidden states of every token onto their first two principal components, one panel per layer, to watch the sentence's tokens arrange and rearrange themselves as they pass through the model.
+Project every token's hidden state onto two principal components, one panel per layer, and watch the tokens regroup.
 
-Each panel is a separate PCA of that layer's token vectors: it shows which tokens are close to each other *within* a layer. The axes of different panels are not the same directions, so compare the arrangement of the points, not their coordinates.
+The panels follow the sentence's tokens as they pass through the model. Each panel is a separate PCA of that layer's token vectors: it shows which tokens are close to each other *within* a layer. The axes of different panels are not the same directions, so compare the arrangement of the points, not their coordinates.
 """
+
+# gallery_thumbnail_number = 1
+# gallery_thumbnail_panel = 1
 
 # %%
 # ## Load the model and collect the hidden states
@@ -14,6 +17,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.transforms import Bbox
 import torch
 from transformers import AutoModel, AutoTokenizer
 
@@ -61,32 +65,34 @@ for layer in range(n_states):
 #
 # Points are tokens; special tokens are drawn in red. Where several tokens
 # fall on top of each other, they share one label that lists them all. Each
-# panel's title gives the share of
-# the variance of that layer's token vectors captured by the two axes: with
-# only a dozen points in hundreds of dimensions, two axes never tell the whole
-# story.
+# panel's title gives the share of the variance of that layer's token vectors
+# captured by the two axes: with only a dozen points in hundreds of
+# dimensions, two axes never tell the whole story. The axes carry no tick
+# values, since the coordinates themselves mean nothing.
 #
-# What to look for, with the default all-MiniLM-L6-v2:
+# What to look for, with the default all-MiniLM-L6-v2 (the checks under the
+# figure measure each of these on the panels' coordinates):
 #
 # * **Embeddings.** The vectors are context-free word embeddings plus
 #   position embeddings, and they are already grouped by kind of word: the
-#   nouns and the color ("fox", "dog", "brown") on one side, the adjectives
-#   "quick" and "lazy" together, and the two "the" tokens on top of each other
-#   (same word, different positions), next to the period and `[SEP]`.
+#   nouns and the color ("fox", "dog", "brown") at one end of the first
+#   axis, and the two "the" tokens on top of each other (same word,
+#   different positions), next to the period and `[SEP]`.
 # * **Through the layers.** The broad layout is stable: each layer rewrites
 #   the vectors a little (see the previous page), and the same groups persist.
-# * **Last layer.** The two axes capture more of the variance, and the
-#   arrangement changes: "jumps" and "over" move together, `[CLS]` (and here
-#   "brown" too) joins the cluster of function tokens, and "lazy" separates
-#   from "quick". This is the layer whose vectors are averaged into the
-#   sentence embedding.
+# * **Last layer.** The two axes capture more of the variance than in any
+#   other layer, and the arrangement changes: "jumps" and "over" move
+#   together, and "brown" joins `[CLS]` and the cluster of function tokens.
+#   This is the layer whose vectors are averaged into the sentence embedding.
 
 
-def label_points(ax, coords, labels, radius=0.07):
+def label_points(ax, coords, labels, radius=0.04):
     """Label points without overlaps.
 
-    Points closer than `radius` (as a share of the axis spans) share one label;
-    a label that would overlap one already placed is moved down a line.
+    Points closer than `radius` (as a share of the axis spans) share one label.
+    Each label goes to the first of a few spots around its point (right, left,
+    above, below, then further out) where it covers no other point and no
+    label placed before it.
     """
     scaled = (coords - coords.min(axis=0)) / (np.ptp(coords, axis=0) + 1e-12)
     groups = []  # lists of point indices
@@ -97,44 +103,82 @@ def label_points(ax, coords, labels, radius=0.07):
                 break
         else:
             groups.append([i])
+    spots = [((5, 0), "left", "center"), ((-5, 0), "right", "center"), ((0, 5), "center", "bottom"),
+             ((0, -5), "center", "top"), ((5, 8), "left", "bottom"), ((5, -8), "left", "top"),
+             ((-5, 8), "right", "bottom"), ((-5, -8), "right", "top"), ((0, 14), "center", "bottom"),
+             ((0, -14), "center", "top")]
     renderer = ax.figure.canvas.get_renderer()
+    points = ax.transData.transform(coords)  # in pixels
+    dot = 4  # half the size of a point's marker, in pixels
     placed = []
-    for group in sorted(groups, key=lambda g: -coords[g[0], 1]):  # top to bottom
-        text = ax.annotate(", ".join(labels[i] for i in group), coords[group[0]], xytext=(4, 2),
+    for group in groups:
+        others = [Bbox.from_extents(x - dot, y - dot, x + dot, y + dot)
+                  for i, (x, y) in enumerate(points) if i not in group]
+        text = ax.annotate(", ".join(labels[i] for i in group), coords[group[0]], xytext=(0, 0),
                            textcoords="offset points", fontsize=8)
-        box = text.get_window_extent(renderer)
-        while any(box.overlaps(other) for other in placed):
-            x_offset, y_offset = text.xyann
-            text.xyann = (x_offset, y_offset - 4)
+        for offset, ha, va in spots:
+            text.xyann = offset
+            text.set_ha(ha)
+            text.set_va(va)
             box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed + others):
+                break
         placed.append(box)
 
 
-n_cols = min(3, n_states)
+n_cols = min(2, n_states)
 n_rows = math.ceil(n_states / n_cols)
 special = set(tokenizer.all_special_tokens)
 
-fig, axes = plt.subplots(n_rows, n_cols, figsize=(10, 3.1 * n_rows + 0.5), layout="constrained")
+fig, axes = plt.subplots(n_rows, n_cols, figsize=(6.8, 2.55 * n_rows + 0.4), layout="constrained")
 for layer, ax in enumerate(axes.flat):
-    if layer >= n_states:
+    if layer >= n_states:  # a spare panel: use it for the legend
         ax.axis("off")
+        ax.scatter([], [], c="tab:blue", s=18, label="word token")
+        ax.scatter([], [], c="tab:red", s=18, label="special token")
+        ax.legend(loc="center", fontsize=9, frameon=False)
         continue
     coords = projections[layer]
     colors = ["tab:red" if t in special else "tab:blue" for t in tokens]
     ax.scatter(coords[:, 0], coords[:, 1], c=colors, s=18)
-    ax.margins(x=0.35, y=0.12)
+    ax.margins(x=0.3, y=0.15)
     name = "embeddings" if layer == 0 else f"layer {layer}"
     ax.set_title(f"{name} ({explained[layer].sum():.0%} of variance)", fontsize=9)
     ax.set_xlabel(f"PC1 ({explained[layer][0]:.0%})", fontsize=8)
     ax.set_ylabel(f"PC2 ({explained[layer][1]:.0%})", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.3)
-fig.suptitle("Token hidden states on each layer's first two principal components")
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.suptitle("Token hidden states on each layer's first two principal components", fontsize=11)
 fig.canvas.draw()  # fix the layout first, so that label sizes can be measured
 fig.set_layout_engine("none")
 for layer in range(n_states):
     label_points(axes.flat[layer], projections[layer], tokens)
 plt.show()
+
+
+def apart(a, b, layer):
+    """Distance between the first token `a` and the last token `b` in a panel, as a share of its larger span."""
+    coords = projections[layer]
+    return np.linalg.norm(coords[tokens.index(a)] - coords[len(tokens) - 1 - tokens[::-1].index(b)]) / np.ptp(
+        coords, axis=0).max()
+
+
+first, last = 0, n_states - 1
+by_pc1 = [tokens[i] for i in np.argsort(projections[first][:, 0])]
+assert {"fox", "dog", "brown"} in ({*by_pc1[:3]}, {*by_pc1[-3:]}), by_pc1  # at one end of the first axis
+assert apart("the", "the", first) < 0.05  # the two "the" on top of each other
+assert apart("the", ".", first) < 0.15 and apart("the", "[SEP]", first) < 0.15  # next to "." and [SEP]
+similarities = []  # token-to-token cosine similarities per layer, in the full space
+for layer in range(n_states):
+    unit = hidden_states[layer] / np.linalg.norm(hidden_states[layer], axis=1, keepdims=True)
+    similarities.append((unit @ unit.T)[np.triu_indices(n_tokens, 1)])
+stability = [np.corrcoef(similarities[i], similarities[i + 1])[0, 1] for i in range(n_states - 1)]
+print("correlation of the token-to-token similarities of consecutive layers:", np.round(stability, 2))
+assert min(stability[:-1]) > 0.9 and stability[-1] < min(stability[:-1]), stability  # stable until the last layer
+assert int(np.argmax([e.sum() for e in explained])) == last
+assert apart("jumps", "over", last) < 0.2 < 0.4 < apart("jumps", "over", first)  # they move together
+assert apart("brown", "the", last) < 0.2 and apart("[CLS]", "the", last) < 0.2  # brown joins [CLS] and "the"
+assert apart("brown", "the", first) > 0.5
 
 # %%
 # ## Which tokens are nearest?
@@ -152,8 +196,13 @@ for layer in (0, n_states - 1):
     similarity = unit @ unit.T
     np.fill_diagonal(similarity, -np.inf)
     name = "embeddings" if layer == 0 else f"layer {layer}"
+    nearest = {tokens[t]: tokens[int(similarity[t].argmax())] for t in range(n_tokens)}
     pairs = [f"{tokens[t]}→{tokens[int(similarity[t].argmax())]}" for t in range(n_tokens)]
     print(f"{name:>10}: " + ", ".join(pairs))
+    if layer == 0:
+        assert nearest["quick"] == "lazy" and nearest["brown"] == "fox", nearest
+    else:
+        assert nearest["jumps"] == "over" and nearest["fox"] == "dog", nearest
 
 # %%
 # ## Caveats
