@@ -168,10 +168,127 @@ def check_images(page, timeout: float = 10_000) -> list[str]:
     return bad
 
 
+def rgb_of(css_color: str) -> tuple[int, int, int]:
+    """(r, g, b) of an "rgb(...)"/"rgba(...)" or "#rrggbb" colour."""
+    css_color = css_color.strip()
+    if css_color.startswith("#") and len(css_color) == 7:
+        return tuple(int(css_color[i : i + 2], 16) for i in (1, 3, 5))
+    inside = css_color[css_color.index("(") + 1 : css_color.index(")")]
+    return tuple(round(float(x)) for x in inside.replace("/", ",").split(",")[:3])
+
+
+def lab(css_color: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a colour, for distances a reader can see (about 2.3 is just noticeable)."""
+
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in rgb_of(css_color))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t):
+        return t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
+
+    fx, fy, fz = f(x), f(y), f(z)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def colour_distance(a: str, b: str) -> float:
+    """CIE76 distance between two CSS colours."""
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
+
+
+def stand_out_fraction(png: bytes, background: str, threshold: int = 16) -> float:
+    """Share of the pixels of a screenshot that differ from `background` by more than
+    `threshold` (0-255) in some channel: what a reader sees as drawn, not as background."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    difference = np.abs(pixels - np.array(rgb_of(background))).max(axis=2)
+    return float((difference > threshold).mean())
+
+
+def dominant_colour(png: bytes) -> str:
+    """The most frequent colour of a screenshot, as "rgb(r, g, b)"."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
+    values, counts = np.unique(pixels, axis=0, return_counts=True)
+    r, g, b = values[counts.argmax()]
+    return f"rgb({r}, {g}, {b})"
+
+
+# The box, in the frame's CSS pixels, of the head view's attention lines: the band between
+# the two columns of tokens.
+HEAD_VIEW_LINES_JS = """() => {
+  const lines = document.querySelector('#attention');
+  if (!lines) return null;
+  const r = lines.getBoundingClientRect();
+  return {x: r.x, y: r.y, width: r.width, height: r.height};
+}"""
+
+
+def head_view_line_pixels(page, handle, frame, threshold: int = 16) -> float:
+    """Share of the pixels between a head view's two token columns that stand out from the
+    page's background. The band's two outermost pixel columns (where lines end) are left out."""
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(100)
+    band = frame.evaluate(HEAD_VIEW_LINES_JS)
+    assert band is not None and band["width"] > 20 and band["height"] > 20, band
+    box = handle.bounding_box()
+    clip = {"x": box["x"] + band["x"] + 2, "y": box["y"] + band["y"],
+            "width": band["width"] - 4, "height": band["height"]}
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return stand_out_fraction(page.screenshot(clip=clip), background, threshold)
+
+
+# What the view shows, in the frame's viewport: the box of every drawn top-level SVG child
+# (hidden groups left out), for checks that nothing is cut off.
+DRAWN_BOXES_JS = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('svg')) {
+    if (svg.ownerSVGElement) continue;
+    for (const child of svg.children) {
+      if (getComputedStyle(child).visibility === 'hidden' &&
+          !child.querySelector('[visibility="visible"]')) continue;
+      const r = child.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) out.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+    }
+  }
+  return {boxes: out, width: document.documentElement.clientWidth,
+          height: document.documentElement.clientHeight};
+}"""
+
+
+def cut_off(frame) -> list[dict]:
+    """Drawn SVG parts that reach outside the frame's viewport (the frame does not scroll)."""
+    drawn = frame.evaluate(DRAWN_BOXES_JS)
+    return [b for b in drawn["boxes"]
+            if b["left"] < -1 or b["right"] > drawn["width"] + 1 or b["bottom"] > drawn["height"] + 1]
+
+
+def expand_neuron_view(page, frame, token: int = 2) -> None:
+    """Open the neuron view's query/key detail: hover a token on the left, click its "+"."""
+    row = frame.locator("#collapsed #leftText > g").nth(token)
+    row.hover()
+    row.locator("rect").last.click(force=True)
+    frame.wait_for_function("() => document.querySelector('#expanded').getAttribute('visibility') === 'visible'")
+    frame.locator("#expanded #leftText > g").nth(token).hover()
+    page.wait_for_timeout(300)
+
+
 def luminance(css_color: str) -> float:
     """Relative luminance (0 black .. 1 white) of an "rgb(...)"/"rgba(...)" colour."""
-    inside = css_color[css_color.index("(") + 1 : css_color.index(")")]
-    r, g, b = (float(x) / 255 for x in inside.replace("/", ",").split(",")[:3])
+    r, g, b = (x / 255 for x in rgb_of(css_color))
 
     def lin(c):
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
