@@ -30,6 +30,7 @@ LIBRARIES = ("torch", "transformers", "bertviz", "matplotlib", "seaborn", "numpy
 OUTPUT_SHAPING_MODULES = (
     "parse.py",
     "capture.py",
+    "animation.py",
     "execute.py",
     "provenance.py",
     "views.py",

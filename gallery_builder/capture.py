@@ -39,6 +39,7 @@ class Output:
     panels: list[Box] = field(default_factory=list)  # image: each axes' box, for thumbnails
     text_px: float = 0.0  # image: smallest font in CSS px at `width`
     overlaps: list[str] = field(default_factory=list)  # image: texts that collide
+    still: str = ""  # html of an animation: a PNG of its last frame, for the thumbnail
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in ("", 0, 0.0, [])}
@@ -62,6 +63,8 @@ class CellCapture:
         self.stdout = _Stream(self, "stdout")
         self.stderr = _Stream(self, "stderr")
         self._pending_html: list[str] = []
+        self.namespace: dict[str, Any] = {}  # the script's variables, where its animations are found
+        self._animations_seen: set[int] = set()
 
     # -- text -------------------------------------------------------------
     def add_text(self, kind: OutputKind, text: str) -> None:
@@ -84,6 +87,7 @@ class CellCapture:
         self.stdout.flush()
         self.stderr.flush()
         self._flush_html()
+        self._save_animations()
         for number in plt.get_fignums():
             figure = plt.figure(number)
             self.image_count += 1
@@ -106,6 +110,24 @@ class CellCapture:
             (self.out_dir / dark_name).write_bytes(_png(figure))
             self.outputs.append(output)
         plt.close("all")
+
+    def _save_animations(self) -> None:
+        """Each new animation of the script as an offline player, and a still for the thumbnail."""
+        import matplotlib.pyplot as plt
+
+        from .animation import animations_in, offline_player
+
+        for animation in animations_in(self.namespace):
+            if id(animation) in self._animations_seen:
+                continue
+            self._animations_seen.add(id(animation))
+            number = len(self._animations_seen)
+            self._pending_html.append(offline_player(animation, number))
+            self._flush_html()
+            still = f"animation-{number}.png"
+            (self.out_dir / still).write_bytes(_png(animation._fig))  # the last frame, as the player ends
+            self.outputs[-1].still = still
+            plt.close(animation._fig)
 
     # -- rich display -----------------------------------------------------
     def add_mime_bundle(self, data: dict[str, Any]) -> None:

@@ -88,6 +88,7 @@ def run_job(job: Job) -> None:
     sys.path.insert(0, script_dir)
     sys.argv = [str(job.script)]
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(job.script), "__builtins__": builtins}
+    capture.namespace = namespace
 
     cell_outputs: list[list[dict[str, Any]]] = []
     shown: list[Output] = []

@@ -5,10 +5,11 @@ Which picture depicts an example, in this order:
 1. a figure: the one `# gallery_thumbnail_number = N` picks (the first by default), cropped to
    the panel `# gallery_thumbnail_panel = K` picks (the whole figure by default), from both the
    light and the dark PNG;
-2. no figure but an interactive bertviz view: a drawing of that view's own attention data, made
+2. no figure but a matplotlib animation: the still of its last frame (animation.py);
+3. no figure but an interactive bertviz view: a drawing of that view's own attention data, made
    with matplotlib (no browser): lines between tokens for a head view, the grid of heads for a
    model view, query and key vectors for a neuron view;
-3. neither: the example's title, set as a card.
+4. none of these: the example's title, set as a card.
 
 Each is fitted into `SIZE` pixels, twice the size a card shows it at, so it is sharp on HiDPI
 screens.
@@ -52,6 +53,11 @@ def write_thumbnails(
         box = chosen.panels[panel - 1] if chosen.panels and 0 < panel <= len(chosen.panels) else None
         _crop_fit(out_dir / chosen.file, box, out_dir / FILE, fill=(255, 255, 255, 255))
         _crop_fit(out_dir / (chosen.dark_file or chosen.file), box, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
+        return
+    still = next((o.still for o in outputs if o.kind == "html" and o.still), "")
+    if still:  # an animation: its last frame
+        _crop_fit(out_dir / still, None, out_dir / FILE, fill=(255, 255, 255, 255))
+        _crop_fit(out_dir / still, None, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
         return
     params = next((p for o in outputs if o.kind == "html" and (p := view_params(out_dir, o)) is not None), None)
     _draw_and_save(out_dir, lambda: _view_figure(params) if params is not None else _title_figure(title))

@@ -1,0 +1,58 @@
+"""Matplotlib animations, captured as a player that works offline (inside the worker).
+
+A ``FuncAnimation`` (any ``matplotlib.animation.Animation``) held by a variable of the script
+whose figure is still open when the cell ends, or at ``plt.show()``, becomes:
+
+- an interactive player: matplotlib's ``to_jshtml()``, every frame a PNG inside the HTML, shown as a
+  view (views.py) like bertviz's; no ffmpeg needed. matplotlib's player draws its buttons with Font
+  Awesome from a CDN: here they are plain characters, and its random element id is a stable one, so
+  the page is the same from one build to the next;
+- a still of the last frame, the example's thumbnail when it has no other figure.
+
+The figure is then closed, so that it is not also saved as a PNG of its empty axes.
+This is how sphinx-gallery finds animations too (variables of the script).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Font Awesome icons of matplotlib's player, as characters any font has.
+_GLYPHS = {
+    "fa-minus": "\u2212",  # slower
+    "fa-fast-backward": "\u21e4",  # first frame
+    "fa-step-backward": "\u2190",
+    "fa-play fa-flip-horizontal": "\u25c0",  # play backwards
+    "fa-pause": "||",
+    "fa-play": "\u25b6",
+    "fa-step-forward": "\u2192",
+    "fa-fast-forward": "\u21e5",  # last frame
+    "fa-plus": "+",  # faster
+}
+_ICON = re.compile(r'<i class="fa ([^"]+)"></i>')
+_REMOTE_CSS = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]+"\s*/?>\s*')
+_RANDOM_ID = re.compile(r"\banim[0-9a-f]{32}\b")
+MAX_FRAMES = 200  # matplotlib's own default limit on saved frames is 100 for a generator without a count
+
+
+def animations_in(namespace: dict[str, Any]) -> list[Any]:
+    """Animations held by the script's variables whose figures are still open, in name order."""
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import Animation
+
+    found = []
+    for value in namespace.values():
+        if isinstance(value, Animation) and id(value) not in {id(a) for a in found}:
+            figure = getattr(value, "_fig", None)
+            if figure is not None and plt.fignum_exists(figure.number):
+                found.append(value)
+    return found
+
+
+def offline_player(animation: Any, number: int) -> str:
+    """The animation as matplotlib's JavaScript player, with nothing loaded from another site."""
+    html = animation.to_jshtml(default_mode="loop")
+    html = _REMOTE_CSS.sub("", html)
+    html = _ICON.sub(lambda m: f'<span aria-hidden="true">{_GLYPHS.get(m.group(1), "•")}</span>', html)
+    return _RANDOM_ID.sub(f"anim_{number}", html)
