@@ -1,9 +1,9 @@
 """
 # Neuron view: the queries and keys behind one head's attention
 
-An interactive bertviz neuron view that opens up one attention head: for a token you pick, it shows its query vector, every key vector, their elementwise products, the dot products and the softmax that turns them into attention weights.
+An interactive bertviz neuron view that opens up one attention head, from queries and keys to attention weights.
 
-The neuron view needs bertviz's own copy of the BERT classes, which return the query and key vectors along with the attention. This page shows how to load the same weights into those classes with plain Hugging Face code, offline, and checks that the copy computes the same attention as the transformers model.
+For a token you pick, it shows its query vector, every key vector, their elementwise products, the dot products and the softmax that turns them into attention weights. The neuron view needs bertviz's own copy of the BERT classes, which return the query and key vectors along with the attention. This page shows how to load the same weights into those classes with plain Hugging Face code, offline, and checks that the copy computes the same attention as the transformers model.
 """
 
 # %%
@@ -43,6 +43,19 @@ entropy = -(weights * torch.log(weights.clamp_min(1e-12))).sum(-1).mean(-1)
 HEAD = int(entropy.argmin())
 print(f"layer {LAYER}: most concentrated head is head {HEAD} "
       f"(mean entropy {entropy[HEAD]:.2f} nats, the layer's median is {entropy.median():.2f})")
+
+# The view below is described as a previous-token head: check it. Every row
+# after the first has its largest weight (and so its largest dot product) one
+# token back, and nearly all of the weight sits there, except the first word
+# of the second sentence, which reads mostly itself.
+tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
+first_of_b = inputs["token_type_ids"][0].tolist().index(1)
+rows = [q for q in range(1, len(tokens)) if q != first_of_b]
+strongest = weights[HEAD].argmax(dim=-1)
+assert all(strongest[q] == q - 1 for q in rows) and strongest[first_of_b] == first_of_b, strongest
+assert weights[HEAD][rows, [q - 1 for q in rows]].min() > 0.9
+assert weights[HEAD][first_of_b, first_of_b] > 0.5  # mostly itself
+print(f"head {HEAD}: every token reads the one before it, except {tokens[first_of_b]!r}, which reads mostly itself")
 
 # %%
 # ## Load the same weights into bertviz's BERT classes
@@ -120,7 +133,9 @@ if difference > 1e-4:
 #
 # With the default all-MiniLM-L6-v2, the head shown is a previous-token head:
 # expand it and hover over a word to see that the largest dot product, and
-# nearly all of the softmax, lands on the token just before it. Since the
+# nearly all of the softmax, lands on the token just before it. The one
+# exception is "jumps", the first word of the second sentence, which reads
+# mostly itself rather than the `[SEP]` before it. Since the
 # head does this whatever the word, the information it uses must come mainly
 # from the position embeddings, which are added to the word embeddings before
 # the first layer and so take part in every query and key.

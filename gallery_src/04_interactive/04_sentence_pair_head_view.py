@@ -1,9 +1,9 @@
 """
 # Head view of a sentence pair
 
-A head view of two sentences fed to the model together, with a filter to show only the attention within each sentence or across from one to the other.
+A head view of two sentences fed to the model together, with a filter for attention within or across the sentences.
 
-BERT was pretrained on pairs of segments, marked by `token_type_ids` (0 for the first, 1 for the second). The head view reads where the second sentence starts and adds a drop-down menu for the four sentence-to-sentence combinations.
+The filter shows only the attention within each sentence, or across from one to the other. BERT was pretrained on pairs of segments, marked by `token_type_ids` (0 for the first, 1 for the second). The head view reads where the second sentence starts and adds a drop-down menu for the four sentence-to-sentence combinations.
 """
 
 # %%
@@ -49,12 +49,17 @@ print("sentence B starts at token", sentence_b_start)
 
 a = slice(0, sentence_b_start)
 b = slice(sentence_b_start, len(tokens))
+words_a = list(range(1, sentence_b_start - 1))  # A without [CLS] and its [SEP]
+cross = []
 for layer, layer_attention in enumerate(attention):
     weights = layer_attention[0]  # (heads, query, key)
     a_to_b = weights[:, a, b].sum(-1).mean().item()
     b_to_a = weights[:, b, a].sum(-1).mean().item()
     b_to_cls = weights[:, b, 0].mean().item()
-    print(f"layer {layer}: A→B {a_to_b:.2f}   B→A {b_to_a:.2f}   B→[CLS] {b_to_cls:.2f}")
+    b_to_words = weights[:, b][:, :, words_a].sum(-1).mean().item()
+    cross.append((a_to_b, b_to_a, b_to_cls, b_to_words))
+    print(f"layer {layer}: A→B {a_to_b:.2f}   B→A {b_to_a:.2f}   B→[CLS] {b_to_cls:.2f}   B→words of A {b_to_words:.2f}")
+a_to_b, b_to_a, b_to_cls, b_to_words = (torch.tensor(column) for column in zip(*cross))
 
 # %%
 # ## The view
@@ -69,14 +74,25 @@ for layer, layer_attention in enumerate(attention):
 # * **Sentence A -> Sentence B** and **Sentence B -> Sentence A**: attention
 #   from the tokens of one sentence (left) to those of the other (right).
 #
-# With the default all-MiniLM-L6-v2, B attends to A far more than A attends
-# to B, in every layer. Much of that is `[CLS]`, which sits at the start of A:
-# in the middle layers, more than half of B→A goes to `[CLS]` alone (printed
-# above). Pick "Sentence B -> Sentence A" and see how many lines end at
-# `[CLS]`; then pick the last layer, where more of B's attention reaches the
-# words of A, mostly "fox", "jumps" and "lazy". Some heads link a word to the
-# same word in the other sentence: in layer 2, hover over the second "dog" on
-# the left and double-click head 4 or head 9.
+# With the default all-MiniLM-L6-v2, B attends to A more than A attends to B
+# in every layer, and more than twice as much after the first layer. Much of
+# that is `[CLS]`, which sits at the start of A: in the middle layers, more
+# than half of B→A goes to `[CLS]` alone (printed above). Pick "Sentence B ->
+# Sentence A" and see how many lines end at `[CLS]`; then pick the last
+# layer, where more of B's attention reaches the words of A than in any other
+# layer, mostly "fox", "jumps" and "lazy". Some heads link a word to the same
+# word in the other sentence: in layer 2, hover over the second "dog" on the
+# left and double-click head 4 or head 9, the two heads that link it most
+# strongly to the first "dog".
+
+assert (b_to_a > a_to_b).all() and (b_to_a[1:] > 2 * a_to_b[1:]).all()
+assert (b_to_cls[1:-1] > 0.5 * b_to_a[1:-1]).all()  # middle layers: more than half of B→A on [CLS]
+assert b_to_words.argmax() == len(attention) - 1, b_to_words  # the last layer reaches A's words most
+last = attention[-1][0][:, b][:, :, words_a].mean(dim=(0, 1))  # per word of A
+assert {tokens[words_a[i]] for i in last.argsort(descending=True)[:3]} == {"fox", "jumps", "lazy"}
+first_dog, second_dog = [i for i, token in enumerate(tokens) if token == "dog"][:2]
+dog_to_dog = attention[2][0, :, second_dog, first_dog]  # per head of layer 2
+assert set(dog_to_dog.argsort(descending=True)[:2].tolist()) == {4, 9}, dog_to_dog
 #
 # A caveat for this model: all-MiniLM-L6-v2 is a *bi-encoder*, fine-tuned to
 # embed one sentence at a time and compare the embeddings. It still accepts
