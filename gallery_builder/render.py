@@ -372,9 +372,9 @@ def _role_text(match: re.Match[str]) -> str:
 def plain_text(text: str) -> str:
     """Card text: links become their words (the whole card is one link, and a relative link would
     point elsewhere from the gallery page); reST roles become code, reST references their words."""
-    text = _MD_LINK.sub(lambda m: next(g for g in m.groups() if g is not None), text)
-    text = _REST_ROLE.sub(_role_text, text)
     text = _REST_LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _REST_ROLE.sub(_role_text, text)
+    text = _MD_LINK.sub(lambda m: next(g for g in m.groups() if g is not None), text)
     return text.replace("``", "`")
 
 
