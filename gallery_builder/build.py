@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -126,6 +127,10 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         except (ScriptError, UnicodeDecodeError) as error:
             announce(_parse_failure(example, display, error, config.expects_failure(_relative(gallery, example))))
             continue
+        if parsed.markup == "rst" and example.section.markup != "rst":
+            # An underlined title is also Markdown (mkdocs-gallery's scripts use it): the prose is reST
+            # only in a section whose header is reST (sphinx-gallery's GALLERY_HEADER.rst, README.txt).
+            parsed = dataclasses.replace(parsed, markup="markdown")
         expected[example.path] = bool(parsed.settings.get("expect_failure", False)) or config.expects_failure(
             _relative(gallery, example)
         )
@@ -142,7 +147,7 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
         job = Job(
             script=example.path,
             display_name=display,
-            title=parsed.title,
+            title=parsed.title.replace("``", "`").replace("`", ""),  # plain text: view titles, title cards
             cells=parsed.cells,
             out_dir=store.staging_dir(),
             project_root=options.project_root,

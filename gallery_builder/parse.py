@@ -17,6 +17,7 @@ import ast
 import inspect
 import re
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,7 @@ class Cell:
     kind: Literal["markdown", "code"]
     source: str
     line: int  # 1-based line in the script where the cell's text starts
+    multi_image: str = ""  # `# gallery_multi_image_block = "multi"` in this cell: overrides the script's
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ def parse_script(path: Path, text: str | None = None) -> ParsedScript:
     source = path.read_text(encoding="utf-8") if text is None else text
     syntax_error: SyntaxProblem | None = None
     try:
-        module = ast.parse(source, filename=path.name)
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence" in a docstring: not the reader's concern
+            warnings.simplefilter("ignore")
+            module = ast.parse(source, filename=path.name)
         doc = _docstring_node(module)
         found = (doc.lineno, doc.end_lineno or doc.lineno, ast.get_docstring(module, clean=True) or "") if doc else None
     except SyntaxError as err:
@@ -164,12 +168,15 @@ def _cells(body: list[str], first_line: int) -> list[Cell]:
     prose_start = code_start = first_line
     in_prose = False
 
+    block_setting = ""
+
     def flush_code() -> None:
-        nonlocal code
+        nonlocal code, block_setting
         text, offset = _trim(code)
         if text:
-            cells.append(Cell("code", text, code_start + offset))
+            cells.append(Cell("code", text, code_start + offset, block_setting))
         code = []
+        block_setting = ""
 
     def flush_prose() -> None:
         nonlocal prose
@@ -184,7 +191,10 @@ def _cells(body: list[str], first_line: int) -> list[Cell]:
             flush_prose()
             in_prose, prose_start = True, number + 1
             continue
-        if SETTING.match(row.strip()):
+        setting = SETTING.match(row.strip())
+        if setting:
+            if setting.group(1) == "multi_image_block":
+                block_setting = str(setting.group(2)).strip("'\"")
             if in_prose:
                 continue  # a setting among the prose's comments does not end the prose
             row = ""

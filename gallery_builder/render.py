@@ -43,8 +43,9 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     for result in results:
         by_section.setdefault(result.example.section.path, []).append(result)
     sections = _shown_sections(gallery.sections(), by_section)
+    pages = {r.example.path: r.example.url_dir for r in results}
     for result in results:
-        files.update(render_example(result, show_times))
+        files.update(render_example(result, show_times, pages))
     for section in sections:
         page = _section_page(section, [s for s in sections if s.parent == section], by_section)
         files[f"{GALLERY_DIR}/{section.url_dir}/index.md"] = _text(page)
@@ -60,7 +61,8 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     return files
 
 
-def render_example(result: ExampleResult, show_times: bool = True) -> Files:
+def render_example(result: ExampleResult, show_times: bool = True, pages: dict[Path, str] | None = None) -> Files:
+    """The example's page and files. `pages`: every example's url_dir by script, for links between them."""
     base = f"{GALLERY_DIR}/{result.example.url_dir}"
     files: Files = {}
     lines = [f"# {escape_inline(result.title)}", ""]
@@ -69,8 +71,13 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
     if result.parsed is None:
         files[f"{base}/index.md"] = _text("\n".join(lines))
         return files
+    def text(source: str) -> str:
+        if result.parsed is not None and result.parsed.markup == "markdown" and pages:
+            source = link_examples(source, result.example.path.parent, result.example.url_dir, pages)
+        return prose(source, result.parsed.markup if result.parsed else "markdown")
+
     if result.parsed.intro:
-        lines += [prose(result.parsed.intro, result.parsed.markup), ""]
+        lines += [text(result.parsed.intro), ""]
     script_name = result.example.path.name
     notebook_name = result.example.path.with_suffix(".ipynb").name
     files[f"{base}/{script_name}"] = result.example.path.read_bytes()
@@ -84,12 +91,12 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
     code_index = 0
     for cell in result.parsed.cells:
         if cell.kind == "markdown":
-            lines += [prose(cell.source, result.parsed.markup), ""]
+            lines += [text(cell.source), ""]
             continue
         lines += [fence(cell.source, "python"), ""]
         if code_index < len(result.outputs):
             outputs = result.outputs[code_index]
-            side_by_side = _side_by_side(outputs, result.parsed.settings.get("multi_image"))
+            side_by_side = _side_by_side(outputs, cell.multi_image or result.parsed.settings.get("multi_image"))
             for number, output in enumerate(outputs):
                 if output.kind == "html" and result.files_dir is not None:
                     view_count += 1
@@ -116,6 +123,35 @@ def render_example(result: ExampleResult, show_times: bool = True) -> Files:
             files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
+
+
+_RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?(\))", re.I)
+
+
+def link_examples(markdown: str, script_dir: Path, url_dir: str, pages: dict[Path, str]) -> str:
+    """Point relative links at other examples to their pages here.
+
+    mkdocs-gallery writes a link to another example as the path of its generated `.md` (or of its
+    script) relative to the script's folder; this gallery's pages live elsewhere
+    (`<section>/<example>/index.md`). Links to anything else are left as they are (and checked by mkdocs)."""
+
+    def replace(match: re.Match[str]) -> str:
+        target = (script_dir / match.group(2)).resolve()
+        script = target.with_suffix(".py")
+        if target.suffix not in (".md", ".py") or script not in pages:
+            return match.group(0)
+        depth = url_dir.count("/") + 1
+        page = "../" * depth + pages[script]
+        new = f"{page}/{script.name}" if target.suffix == ".py" else f"{page}/index.md"
+        return f"{match.group(1)}{new}{match.group(3) or ''}{match.group(4)}"
+
+    out: list[str] = []
+    end = 0
+    for match in _PROTECTED.finditer(markdown):  # not inside code: there a link is text to read
+        out += [_RELATIVE_LINK.sub(replace, markdown[end : match.start()]), match.group(0)]
+        end = match.end()
+    out.append(_RELATIVE_LINK.sub(replace, markdown[end:]))
+    return "".join(out)
 
 
 def _side_by_side(outputs: list[Output], multi_image: object) -> set[int]:

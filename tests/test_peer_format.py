@@ -15,7 +15,7 @@ from gallery_builder.capture import last_value_bundle
 from gallery_builder.headers import HeaderError, header_file, read_header
 from gallery_builder.parse import parse_script
 from gallery_builder.project import Gallery
-from gallery_builder.render import escape_prose, plain_text
+from gallery_builder.render import escape_prose, link_examples, plain_text
 from gallery_builder.rest import rest_to_html
 from gallery_builder.settings import SettingsError, load_settings
 
@@ -139,6 +139,15 @@ def test_cards_carry_no_links() -> None:
     assert plain_text(text) == "See the guide, https://example.org, `f` and words."
 
 
+def test_links_to_other_examples_point_at_their_pages(tmp_path: Path) -> None:
+    pages = {tmp_path / "plot_a.py": "sec/a", tmp_path / "sub" / "plot_b.py": "sec/sub/b"}
+    text = "[B](./sub/plot_b.md#part), [script](sub/plot_b.py), `[B](./sub/plot_b.md)`, [x](other.md), [w](https://x.org)"
+    assert link_examples(text, tmp_path, "sec/a", pages) == (
+        "[B](../../sec/sub/b/index.md#part), [script](../../sec/sub/b/plot_b.py), `[B](./sub/plot_b.md)`, "
+        "[x](other.md), [w](https://x.org)"
+    )
+
+
 # -- script format ---------------------------------------------------------------------------------
 
 def test_prefixes_and_the_blank_line_rule(tmp_path: Path) -> None:
@@ -146,14 +155,15 @@ def test_prefixes_and_the_blank_line_rule(tmp_path: Path) -> None:
     script.write_text(
         '"""\nTitle\n=====\n\nIntro.\n"""\n# mkdocs_gallery_thumbnail_number = 2\n# sphinx_gallery_multi_image = "single"\n'
         "\n# %%\n# Prose.\n\nx = 1\n\n# %%\n\n# a code comment\ny = 2\n"
+        '# sphinx_gallery_multi_image_block = "multi"\n'
     )
     parsed = parse_script(script)
     assert parsed.settings == {"thumbnail_number": 2, "multi_image": "single"}
     assert parsed.markup == "rst"
-    assert [(c.kind, c.source) for c in parsed.cells] == [
-        ("markdown", "Prose."),
-        ("code", "x = 1"),
-        ("code", "# a code comment\ny = 2"),
+    assert [(c.kind, c.source, c.multi_image) for c in parsed.cells] == [
+        ("markdown", "Prose.", ""),
+        ("code", "x = 1", ""),
+        ("code", "# a code comment\ny = 2", "multi"),
     ]
 
 
@@ -233,6 +243,7 @@ def test_peer_gallery_builds(peer_build) -> None:
         "plot_raise.py": "ran",  # its failure is expected
         "plot_syntaxerror.py": "shown",
         "plot_math.py": "ran",
+        "plot_linked.py": "ran",
         "plot_fine.py": "ran",
     }
     assert report.failures == []
@@ -270,6 +281,10 @@ def test_peer_gallery_builds(peer_build) -> None:
     assert "gallery/rest-section/4-animation/thumb.png" in files
     player = files["gallery/rest-section/4-animation/view-1.html"].decode()
     assert "https://" not in player and "anim_1" in player
+
+    linked = _page(files, "markdown-section/linked")  # underlined title, Markdown section: Markdown
+    assert "**Markdown**" in linked and "[the math example](../../markdown-section/math/index.md)" in linked
+    assert "`[math](./plot_math.md)`" in linked
 
     math = _page(files, "markdown-section/math")
     assert r"$\mathrm{softmax}(QK^\top / \sqrt{d})V$" in math
