@@ -154,9 +154,16 @@ def view_frames(page, timeout: float = 20_000):
 
 
 def check_images(page, timeout: float = 10_000) -> list[str]:
-    """Scroll to every <img> (they may be lazy), wait for it, return the ones that did not load."""
+    """Scroll to every shown <img> (they may be lazy), wait for it, return the ones that did not
+    load. Images the page does not show (the other scheme's variant of a figure, `#only-dark` in
+    light mode) never load; for those, the file is fetched instead."""
     bad = []
     for img in page.query_selector_all("img"):
+        src = img.evaluate("img => img.currentSrc || img.src")
+        if not img.evaluate("img => img.getClientRects().length > 0"):
+            if not page.evaluate("src => fetch(src).then(r => r.ok, () => false)", src):
+                bad.append(src)
+            continue
         img.scroll_into_view_if_needed()
         try:
             page.wait_for_function("img => img.complete", arg=img, timeout=timeout)
@@ -164,7 +171,7 @@ def check_images(page, timeout: float = 10_000) -> list[str]:
             pass
         ok = img.evaluate("img => img.complete && img.naturalWidth > 0")
         if not ok:
-            bad.append(img.evaluate("img => img.currentSrc || img.src"))
+            bad.append(src)
     return bad
 
 
