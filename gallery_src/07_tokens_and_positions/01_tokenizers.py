@@ -121,19 +121,22 @@ def draw_row(ax, y, tokens, x0):
 
 
 label_width = 11
-fig, ax = plt.subplots(figsize=(6.8, 7.4), constrained_layout=True)
-y, right = 0.0, 0.0
-for text, wp, bp in rows:
-    ax.text(0, y, repr(text), ha="left", va="center", fontsize=9.5, family="DejaVu Sans Mono", weight="bold")
-    for name, tokens in [("WordPiece", wp), ("BPE", bp)]:
-        y -= 0.85
-        ax.text(label_width - 1, y, name, ha="right", va="center", fontsize=8.5)
-        right = max(right, draw_row(ax, y, tokens, label_width))
-    y -= 1.15
-ax.set_xlim(0, right + 2.5)
-ax.set_ylim(y + 0.6, 0.6)
-ax.axis("off")
-ax.set_title("Token boundaries; the number after each row counts its tokens", fontsize=10)
+fig, axes = plt.subplots(2, 1, figsize=(6.8, 7.4), constrained_layout=True)
+right = 0.0
+for ax, group in zip(axes, [rows[:3], rows[3:]]):  # two panels of three examples
+    y = 0.0
+    for text, wp, bp in group:
+        ax.text(0, y, repr(text), ha="left", va="center", fontsize=9.5, family="DejaVu Sans Mono", weight="bold")
+        for name, tokens in [("WordPiece", wp), ("BPE", bp)]:
+            y -= 0.85
+            ax.text(label_width - 1, y, name, ha="right", va="center", fontsize=8.5)
+            right = max(right, draw_row(ax, y, tokens, label_width))
+        y -= 1.15
+    ax.set_ylim(y + 0.6, 0.6)
+    ax.axis("off")
+for ax in axes:
+    ax.set_xlim(0, right + 2.5)
+fig.suptitle("Token boundaries; the number after each row counts its tokens", fontsize=10)
 plt.show()
 
 # %%
