@@ -60,11 +60,29 @@ def panel_boxes(figure: Figure, renderer: Any) -> list[Box]:
     return boxes
 
 
+def _undrawn_tick_labels(figure: Figure) -> set[int]:
+    """Tick labels matplotlib keeps outside an axis's view interval: visible, but never drawn."""
+    hidden: set[int] = set()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            margin = (high - low) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - margin <= tick.get_loc() <= high + margin:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return hidden
+
+
 def _visible_texts(figure: Figure) -> list[Text]:
+    undrawn = _undrawn_tick_labels(figure)
     return [
         t
         for t in figure.findobj(Text)
-        if isinstance(t, Text) and t.get_visible() and t.get_text().strip() and t.get_alpha() != 0
+        if isinstance(t, Text)
+        and id(t) not in undrawn
+        and t.get_visible()
+        and t.get_text().strip()
+        and t.get_alpha() != 0
     ]
 
 

@@ -103,6 +103,17 @@ def test_smallest_text_and_colliding_labels_are_measured() -> None:
     assert overlapping_labels(fig, fig.canvas.get_renderer()) == []
 
 
+def test_tick_labels_outside_the_view_are_not_collisions() -> None:
+    """matplotlib keeps labels for ticks beyond the limits; they are never drawn (a helper's false alarm)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(4, 2), gridspec_kw={"wspace": 0.3})
+    left.set_xticks([0, 10, 13])  # 13 lies where the right panel's 0 is drawn
+    right.set_xticks([0, 10])
+    for ax in (left, right):
+        ax.set_xlim(0, 10)
+    fig.canvas.draw()
+    assert overlapping_labels(fig, fig.canvas.get_renderer()) == []
+
+
 def test_a_legend_placed_outside_by_the_layout_engine_is_measured_where_it_was_saved() -> None:
     fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
     ax.plot(range(30), label="a long legend entry that sits under the axis")
