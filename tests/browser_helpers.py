@@ -247,15 +247,22 @@ HEAD_VIEW_LINES_JS = """() => {
 def head_view_line_pixels(page, handle, frame, threshold: int = 16) -> float:
     """Share of the pixels between a head view's two token columns that stand out from the
     page's background. The band's two outermost pixel columns (where lines end) are left out."""
-    handle.scroll_into_view_if_needed()
+    handle.evaluate("el => el.scrollIntoView({block: 'center'})")
+    # Nothing of the page's own may cover the band: the sticky header, the back-to-top button.
+    hide = "v => document.querySelectorAll('.md-header, .md-top').forEach(e => { e.style.visibility = v; })"
+    page.evaluate(hide, "hidden")
     page.wait_for_timeout(100)
-    band = frame.evaluate(HEAD_VIEW_LINES_JS)
-    assert band is not None and band["width"] > 20 and band["height"] > 20, band
-    box = handle.bounding_box()
-    clip = {"x": box["x"] + band["x"] + 2, "y": box["y"] + band["y"],
-            "width": band["width"] - 4, "height": band["height"]}
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    return stand_out_fraction(page.screenshot(clip=clip), background, threshold)
+    try:
+        band = frame.evaluate(HEAD_VIEW_LINES_JS)
+        assert band is not None and band["width"] > 20 and band["height"] > 20, band
+        box = handle.bounding_box()
+        clip = {"x": box["x"] + band["x"] + 2, "y": box["y"] + band["y"],
+                "width": band["width"] - 4, "height": band["height"]}
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        png = page.screenshot(clip=clip)
+    finally:
+        page.evaluate(hide, "")
+    return stand_out_fraction(png, background, threshold)
 
 
 # What the view shows, in the frame's viewport: the box of every drawn top-level SVG child
