@@ -205,3 +205,17 @@ for share in (0.5, 0.75):
     own = rollout_with(share).diagonal()[torch.from_numpy(words)].mean()
     print(f"residual share {share}: mean share of a word's own input {own:.3f}")
 assert rollout_with(0.75).diagonal().mean() > rollout_with(0.5).diagonal().mean()
+
+# %%
+# ## Rollout in one formula
+#
+# With $A^{(l)}$ the head-averaged attention of layer $l$ (rows are queries, columns keys) and
+# $I$ the identity, each layer's mixing matrix and the rollout over the $L$ layers are
+#
+# $$
+# \tilde A^{(l)} = \tfrac{1}{2}\left(A^{(l)} + I\right), \qquad
+# R = \tilde A^{(L-1)}\, \tilde A^{(L-2)} \cdots \tilde A^{(0)}.
+# $$
+#
+# $R_{qk}$ is read as the share of input token $k$ in the last layer's vector at position $q$.
+# The variant with a residual share $s$ (the last cell) uses $s\,I + (1 - s)\,A^{(l)}$ instead.

@@ -15,8 +15,17 @@ where the layer as a whole sends its attention.
 # %%
 # ## Attention of every layer
 #
-# `output_attentions=True` returns one tensor per layer, of shape `(batch, heads, query, key)`.
-# Averaging over the heads gives one token × token matrix per layer; each row still sums to 1.
+# Each head of each layer computes, from the layer's queries $Q$ and keys $K$ (one row per token,
+# $d_k$ numbers each), the attention weights
+#
+# $$
+# A = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right),
+# $$
+#
+# the softmax taken along each row, so that row $q$ says how token $q$ shares its reading among
+# the keys. `output_attentions=True` returns these weights, one tensor per layer, of shape
+# `(batch, heads, query, key)`. Averaging over the heads gives one token × token matrix per layer;
+# each row still sums to 1.
 
 import os
 

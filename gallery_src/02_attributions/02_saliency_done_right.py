@@ -251,3 +251,21 @@ assert (ig[special] == 0).all() and (gradient_norm[special] > 0).all()
 # * **The target matters.** Attributions for "similarity to sentence B" say
 #   nothing about the embedding in general. For the original tutorial's
 #   target, the sum of the last hidden state, see the previous page.
+
+# %%
+# ## Integrated gradients in formulas
+#
+# For token $t$ with embedding $x_t$ (hidden dimensions $d$), baseline $x'$ and the score $f$,
+#
+# $$
+# \begin{aligned}
+# \mathrm{IG}_t &= \sum_d \left(x_{td} - x'_{td}\right)
+#   \int_0^1 \frac{\partial f}{\partial x_{td}}\bigl(x' + \alpha\,(x - x')\bigr)\, d\alpha \\
+# &\approx \sum_d \left(x_{td} - x'_{td}\right) \frac{1}{m} \sum_{i=1}^{m}
+#   \frac{\partial f}{\partial x_{td}}\Bigl(x' + \tfrac{i - 1/2}{m}\,(x - x')\Bigr),
+# \end{aligned}
+# $$
+#
+# the midpoint rule with $m$ points (`steps` above). Completeness,
+# $\sum_t \mathrm{IG}_t = f(x) - f(x')$, holds exactly for the integral, and for the sum up to
+# the gap measured above.
