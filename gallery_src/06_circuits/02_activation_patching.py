@@ -111,9 +111,9 @@ def normalise(ld):
 # Cost: even with both savings a column costs `n_layers` forward passes over the remaining positions, so we patch
 # the positions that matter rather than all of them (this page has a budget of a few seconds): the first "Mary"
 # and the second "John", whose tokens differ between the prompts, and the last position, where the answer is read
-# out. The first "John" (position 3) differs too, but it would cost as much as the other three columns together;
-# it and the positions that hold the same token in both prompts are left to the attribution-patching estimate
-# below, which finds them all small.
+# out. The first "John" (position 3) differs too, but its column alone would add more than half again to the
+# patching time; it and the positions that hold the same token in both prompts are left to the attribution-patching
+# estimate below, which finds them all small.
 
 io_position, s1_position, s2_position = [p for p in range(n) if clean_ids[0, p] != corrupt_ids[0, p]]
 patched_positions = [io_position, s2_position, n - 1]
@@ -219,7 +219,7 @@ for p in patched_positions:
     print(f"{tokens[p]:>6s} ({p:2d}):", " ".join(f"{v:5.2f}" for v in patched[p]))
 handover = int(np.argmax(np.diff(patched[n - 1]))) + 1  # the layer where patching the last position jumps
 print(f"the last position takes over at layer {handover}")
-assert handover == 23 and patched[n - 1, handover - 1] < 0.1 < 0.75 < patched[n - 1, handover], patched[n - 1]
+assert handover == 23 and patched[n - 1, handover - 1] < 0.1 and patched[n - 1, handover] > 0.75, patched[n - 1]
 assert 0.6 < patched[io_position, :handover].mean() < 0.85 and patched[io_position, handover:].max() < 0.2
 assert (patched[s2_position, :17] > 0.8).all() and patched[s2_position, handover:].max() < 0.2
 assert abs(patched[n - 1, -1] - 1) < 1e-4  # the last layer's output at the last position gives the clean logits
