@@ -5,8 +5,12 @@ In this decoder, most attention heads put most of their weight on the very first
 
 This page draws causal attention maps (each token can only look back), measures per layer and per head how much
 attention lands on position 0, checks that it is the *position* and not the word that attracts it, and shows why
-this "attention sink" (Xiao et al., 2023) does little harm: the first token's value vectors are small.
+this "attention sink" (Xiao et al., 2023, "Efficient Streaming Language Models with Attention Sinks") does little
+harm: the first token's value vectors are small.
 """
+
+# gallery_thumbnail_number = 1
+# gallery_thumbnail_panel = 2
 
 # %%
 # ## Load the model
@@ -63,7 +67,7 @@ attn = torch.stack(outputs.attentions)[:, 0].numpy()  # (layers, heads, query, k
 # Row *i* is the query at position *i*; it can only attend to columns 0..*i*, so everything above the diagonal is
 # masked (grey). Each row sums to 1. We pick two heads from the data: the head that most often looks exactly one
 # token back (a *previous-token head*), and the head that puts the most weight on position 0. The second map is the
-# typical picture in this model: a bright first column and little else.
+# typical picture in this model: a bright first column and little else (more than 0.95 of every row, on average).
 
 prev_score = np.stack([attn[:, :, i, i - 1] for i in range(1, n)], axis=-1).mean(-1)  # (layers, heads)
 sink_score = attn[:, :, 1:, 0].mean(-1)  # (layers, heads): mean over query positions >= 1
@@ -76,18 +80,19 @@ future = np.triu(np.ones((n, n), dtype=bool), k=1)
 cmap = plt.get_cmap("viridis").copy()
 cmap.set_bad("lightgrey")
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), constrained_layout=True)
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 4.3), constrained_layout=True, sharey=True)
 for ax, (kind, (layer, head)) in zip(axes, picks.items()):
     image = ax.imshow(np.ma.masked_where(future, attn[layer, head]), cmap=cmap, vmin=0, vmax=1)
-    ax.set_title(f"{kind}: layer {layer}, head {head}")
+    ax.set_title(f"{kind}:\nlayer {layer}, head {head}", fontsize=10)
     ax.set_xticks(range(n), tokens, rotation=90, fontsize=8)
     ax.set_yticks(range(n), tokens, fontsize=8)
-    ax.set_xlabel("key position (attended to)")
-    ax.set_ylabel("query position (attending)")
+    ax.set_xlabel("key position (attended to)", fontsize=9)
     print(f"{kind}: layer {layer}, head {head}: "
           f"previous-token score {prev_score[layer, head]:.2f}, attention to position 0 {sink_score[layer, head]:.2f}")
+axes[0].set_ylabel("query position (attending)", fontsize=9)
 fig.colorbar(image, ax=axes, label="attention weight", shrink=0.8)
 plt.show()
+assert sink_score.max() > 0.95, sink_score.max()  # the strongest sink head: a bright first column
 
 # %%
 # ## How much attention goes to the first token, layer by layer
@@ -96,13 +101,14 @@ plt.show()
 # heads. We leave out query 0: under the causal mask it can only attend to itself, so its weight on position 0 is
 # always exactly 1 and says nothing. The dashed line is what a head that spreads its attention *uniformly* over the
 # visible tokens would give (the mean of 1/(i+1) over the same queries). In most layers the real value is far above
-# it. The exceptions are the first two layers and a dip near the middle of the network; we come back to them below.
+# it (more than twice as high in most layers). The exceptions are the first two layers and a dip near the middle of
+# the network; we come back to them below.
 
 assert np.allclose(attn[:, :, 0, 0], 1.0)  # the first query has nothing else to look at
 per_layer = sink_score.mean(1)
 uniform = np.mean([1 / (i + 1) for i in range(1, n)])
 
-fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 3.9), constrained_layout=True)
 ax.fill_between(range(n_layers), sink_score.min(1), sink_score.max(1), alpha=0.25, label="range over heads")
 ax.plot(range(n_layers), per_layer, "o-", label="mean over heads")
 ax.axhline(uniform, ls="--", color="grey", label=f"uniform attention ({uniform:.2f})")
@@ -114,24 +120,35 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
 plt.show()
 print("mean attention to position 0 per layer:\n", np.array2string(per_layer, precision=2))
 
+low = set(np.flatnonzero(per_layer < 2 * uniform).tolist())  # layers not far above uniform
+middle_third = set(range(n_layers // 3, 2 * n_layers // 3))
+print("layers less than twice the uniform value:", sorted(low))
+assert {0, 1} <= low and low - {0, 1} <= middle_third, low  # the first two layers, and a dip in the middle
+assert len(low) <= n_layers / 5, low  # in most layers the value is more than twice the uniform one
+
 # %%
 # ## Every head of every layer
 #
 # The same number per head: rows are query heads, columns are layers. Most cells are bright: on this prompt about
-# two heads in three give position 0 more than half of their attention. The dark cells, mostly in the first layers
-# and in the dip, are heads whose attention goes elsewhere.
+# two heads in three give position 0 more than half of their attention. The dark cells are heads whose attention goes
+# elsewhere; in the first two layers and in the dip, nearly every head is dark.
 
-fig, ax = plt.subplots(figsize=(10, 3.4), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 3.2), constrained_layout=True)
 image = ax.imshow(sink_score.T, cmap="magma", vmin=0, vmax=1, aspect="auto")
 ax.set_xticks(range(n_layers))
 ax.set_yticks(range(n_heads))
 ax.tick_params(labelsize=8)
 ax.set_xlabel("layer")
 ax.set_ylabel("query head")
-ax.set_title("Mean attention to position 0, per head (queries 1..n-1)")
+ax.set_title("Mean attention to position 0, per head (queries 1..n-1)", fontsize=11)
 fig.colorbar(image, ax=ax, label="attention to position 0")
 plt.show()
 print(f"heads giving position 0 more than half of their attention: {(sink_score > 0.5).mean():.0%}")
+assert 0.55 < (sink_score > 0.5).mean() < 0.8  # about two heads in three
+weak = np.flatnonzero(per_layer < 1 / 3)  # the first two layers and the dip
+dark_heads = (sink_score[weak] <= 0.5).sum(axis=1)
+print("dark heads in the layers", weak.tolist(), ":", dark_heads.tolist())
+assert (dark_heads >= n_heads - 1).all()  # nearly every head
 
 # %%
 # ## Is it the word or the position?
@@ -139,8 +156,8 @@ print(f"heads giving position 0 more than half of their attention: {(sink_score 
 # The first token here is "The". To tell the word apart from the position, we repeat a sentence on a new line so
 # that the very same token "The" (same id, no leading space) appears at position 0 *and* later on. For the queries
 # after the second "The" (which can see both copies) we compare the attention each copy receives. If the word
-# mattered, the two curves would be close. They are not: the second "The" gets almost nothing, so the sink is a
-# property of being first.
+# mattered, the two curves would be close. They are not: the second "The" gets almost nothing (less than 0.15 in every
+# layer, and on average less than a fifth of what the first one gets), so the sink is a property of being first.
 
 repeat_prompt = "The cat sat on the mat.\nThe cat sat on the mat."
 repeat_ids = tokenizer(repeat_prompt, return_tensors="pt")["input_ids"]
@@ -153,7 +170,7 @@ to_second = repeat_attn[:, :, second + 1 :, second].mean((1, 2))
 print("tokens:", " ".join(label(i) for i in repeat_ids[0].tolist()))
 print(f"same token {label(repeat_ids[0, 0].item())!r} at positions 0 and {second}")
 
-fig, ax = plt.subplots(figsize=(8, 3.5), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 3.4), constrained_layout=True)
 ax.plot(to_first, "o-", label=f"{label(repeat_ids[0, 0].item())!r} at position 0")
 ax.plot(to_second, "s-", label=f"{label(repeat_ids[0, second].item())!r} at position {second}")
 ax.set_xlabel("layer")
@@ -162,6 +179,7 @@ ax.set_title(f"Same token, two positions (queries {second + 1}..{repeat_ids.shap
 ax.set_ylim(0, 1)
 ax.legend()
 plt.show()
+assert (to_second < 0.15).all() and to_first.mean() > 5 * to_second.mean(), (to_first, to_second)
 
 # %%
 # ## Why a sink is cheap: huge residual, small values
@@ -196,20 +214,20 @@ value_ratio = value_norm[:, 0] / np.median(value_norm[:, 1:], axis=1)
 # hidden_states[i] is the input of layer i (hidden_states[0] = embeddings); the last entry is already normalized.
 residual_norm = torch.stack(outputs.hidden_states[:n_layers])[:, 0].norm(dim=-1).numpy()  # (layers, positions)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
+fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 4.4), constrained_layout=True)
 left.semilogy(residual_norm[:, 0], "o-", label="position 0")
 left.semilogy(np.median(residual_norm[:, 1:], axis=1), "s-", label="median of other positions")
 left.set_xlabel("layer (input to it)")
 left.set_ylabel("residual-stream L2 norm (log scale)")
-left.set_title("Residual stream size")
-left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+left.set_title("Residual stream size", fontsize=11)
+left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=1, fontsize=9)
 right.plot(per_layer, "o-", label="attention to position 0")
 right.plot(value_ratio, "s-", label="value norm: position 0 / median")
 right.axhline(1, ls=":", color="grey")
 right.set_xlabel("layer")
 right.set_ylabel("ratio / attention weight")
-right.set_title("Strong sink where values are small")
-right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+right.set_title("Strong sink where values are small", fontsize=11)
+right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=1, fontsize=9)
 plt.show()
 
 print("layers where less than a third of the attention goes to position 0:")
@@ -217,6 +235,17 @@ for layer in np.flatnonzero(per_layer < 1 / 3):
     print(f"  layer {layer}: attention to position 0 {per_layer[layer]:.2f}, value-norm ratio {value_ratio[layer]:.2f}, "
           f"residual norm at position 0 {residual_norm[layer, 0]:.0f} (others: median "
           f"{np.median(residual_norm[layer, 1:]):.0f})")
+
+size_ratio = residual_norm[:, 0] / np.median(residual_norm[:, 1:], axis=1)
+shrunk = [layer for layer in range(3, n_layers) if size_ratio[layer] < 2]  # position 0 back to a normal size
+assert 1 <= len(shrunk) <= 3 and set(shrunk) <= middle_third, shrunk  # two middle layers
+grown = [layer for layer in range(3, n_layers) if layer not in shrunk]
+assert (size_ratio[grown] > 4).all(), size_ratio  # elsewhere, from layer 3 on: far larger than the others
+assert (per_layer[:2] < 0.25).all() and (per_layer[shrunk] < 0.4).all()  # weak sink in those layers ...
+assert (value_ratio[:2] > 0.7).all() and (value_ratio[shrunk] > 0.7).all()  # ... where values are not small
+correlation = np.corrcoef(per_layer, value_ratio)[0, 1]
+print(f"correlation between attention to position 0 and the value-norm ratio, over layers: {correlation:.2f}")
+assert correlation < -0.6  # strong sink where values are small
 
 # %%
 # ## What this means, and caveats

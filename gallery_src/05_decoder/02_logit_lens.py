@@ -1,13 +1,16 @@
 """
 # The logit lens: reading predictions from every layer
 
-Decode each layer's hidden state with the model's own final norm and unembedding to see when the next-token prediction " Paris" takes shape.
+Decode every layer's hidden state with the model's own final norm and unembedding, to see when the prediction " Paris" forms.
 
 The logit lens (nostalgebraist, 2020) treats every intermediate hidden state as if it were the last one: apply the
 final RMSNorm, multiply by the unembedding matrix, and read off a next-token distribution. The grid below has one
 row per layer and one column per input position; each cell shows the top token and its probability. Read it from the
 bottom (embeddings) to the top (the model's real output).
 """
+
+# gallery_thumbnail_number = 2
+# gallery_thumbnail_panel = 1
 
 # %%
 # ## Load the model
@@ -68,6 +71,7 @@ lens_probs = lens_logits.softmax(-1)
 print("tokens:", " ".join(label(i) for i in ids))
 print("hidden states:", lens_logits.shape[0], "(embeddings + one per layer)")
 print("model's prediction after the prompt:", repr(tokenizer.decode(lens_logits[-1, -1].argmax())))
+assert model.config.tie_word_embeddings  # the grid below relies on it in its bottom row
 
 # %%
 # ## The grid
@@ -79,24 +83,24 @@ print("model's prediction after the prompt:", repr(tokenizer.decode(lens_logits[
 #
 # Look at the last column: punctuation and "␣" through most of the network, "␣the" in some late layers, "␣capital"
 # one layer before the end, and "␣Paris" only at the output. The middle columns settle earlier on plausible
-# continuations: after "␣capital" the lens reads "␣of" from about layer 19 on, after "␣of" it reads "␣the".
+# continuations: after "␣capital" the lens reads "␣of" from layer 18 on, after "␣of" it reads "␣the" from layer 23 on.
 #
-# The first column behaves differently from all the others: from layer 11 on it shows the same token with a tiny
-# probability in every row. Position 0 is the attention sink (see the first page of this section); its hidden state
-# is dominated by a few huge dimensions and the lens reads nothing sensible from it.
+# The first column behaves differently from all the others: from layer 11 to layer 28 it shows the same token with a
+# tiny probability (under 0.05) in every row. Position 0 is the attention sink (see the first page of this section);
+# its hidden state is dominated by a few huge dimensions and the lens reads nothing sensible from it.
 
 top_prob, top_id = lens_probs.max(-1)  # (layers + 1, positions)
 n_rows, n_cols = top_id.shape
 
-fig, ax = plt.subplots(figsize=(7.5, 10), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 10), constrained_layout=True)
 image = ax.imshow(top_prob.numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto", origin="lower")
 for row in range(n_rows):
     for col in range(n_cols):
         p = top_prob[row, col].item()
-        ax.text(col, row, label(top_id[row, col].item()), ha="center", va="center", fontsize=7.5,
+        ax.text(col, row, label(top_id[row, col].item()), ha="center", va="center", fontsize=8,
                 color="white" if p > 0.6 else "black")
 ax.set_xticks(range(n_cols), [label(i) for i in ids])
-ax.set_yticks(range(n_rows), ["embeddings"] + [f"layer {i}" for i in range(n_layers)], fontsize=7)
+ax.set_yticks(range(n_rows), ["embeddings"] + [f"layer {i}" for i in range(n_layers)], fontsize=8)
 ax.set_xlabel("input token (the lens predicts the token that follows it)")
 ax.set_ylabel("hidden state decoded")
 ax.set_title(f"Logit lens: top next-token guess per layer\n{prompt!r}")
@@ -105,6 +109,29 @@ plt.show()
 
 self_decoded = sum(top_id[0, j].item() == ids[j] for j in range(n_cols))
 print(f"embedding row: {self_decoded} of {n_cols} positions decode to their own input token")
+assert self_decoded >= n_cols - 1  # "mostly repeats the input token"
+
+# The claims above, checked. Row k of the grid is hidden state k: the output of layer k - 1.
+guesses = [[label(top_id[k, col].item()) for k in range(n_rows)] for col in range(n_cols)]
+
+
+def settled_from(col, token):
+    """The first layer from which the lens shows `token` in column `col` in every row up to the output."""
+    rows = [k for k in range(n_rows) if all(g == token for g in guesses[col][k:])]
+    return rows[0] - 1 if rows else None
+
+
+print('after "␣capital": "␣of" from layer', settled_from(1, "␣of"), '; after "␣of": "␣the" from layer',
+      settled_from(2, "␣the"))
+assert settled_from(1, "␣of") == 18 and settled_from(2, "␣the") == 23
+last_column = guesses[-1]
+assert last_column[-1] == "␣Paris" and "␣Paris" not in last_column[:-1]  # only at the output
+assert last_column[-2] == "␣capital"  # one layer before the end
+generic = sum(g.strip("␣.,") == "" for g in last_column[1:])  # punctuation or a bare space
+assert generic > n_layers / 2, last_column  # through most of the network
+assert {k - 1 for k in range(1, n_rows) if last_column[k] == "␣the"} <= set(range(n_layers - 6, n_layers))
+sink_rows = range(12, n_rows - 1)  # outputs of layers 11 to 28
+assert len({guesses[0][k] for k in sink_rows}) == 1 and (top_prob[12:-1, 0] < 0.05).all()
 
 # %%
 # ## When does the answer appear?
@@ -112,10 +139,11 @@ print(f"embedding row: {self_decoded} of {n_cols} positions decode to their own 
 # The grid shows only the top token. The rank of the model's final answer among all vocabulary entries (0 = top)
 # shows more: how far down the list the answer sits at each layer. We follow it at the last position for three
 # prompts. In this 135-million-parameter model the answer sits hundreds or thousands of places down through most of
-# the network, and climbs to the top only in the last five or six layers; the lens shows nothing of it earlier.
+# the network (below rank 100 in more than half of the layers), and becomes the top guess only in the last three
+# layers; the lens shows nothing of it earlier.
 
 prompts = ["The capital of France is", "The Eiffel Tower is located in the city of", "One, two, three, four,"]
-fig, (rank_ax, prob_ax) = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
+fig, (rank_ax, prob_ax) = plt.subplots(1, 2, figsize=(6.8, 4.6), constrained_layout=True)
 for text in prompts:
     _, logits = logit_lens(text, last_position_only=True)
     last = logits[:, -1]  # (layers + 1, vocab)
@@ -128,6 +156,8 @@ for text in prompts:
     first_top = int(np.flatnonzero(rank == 0)[0]) - 1  # hidden state k is the output of layer k - 1
     print(f"{name}: first the top guess after layer {first_top}; "
           f"rank after layer {n_layers // 2 - 1}: {rank[n_layers // 2]}")
+    assert (rank >= 100).mean() > 0.5 and rank[n_layers // 2] >= 100, rank  # far down the list ...
+    assert first_top >= n_layers - 3, first_top  # ... until the last three layers
 # x position k is hidden_states[k]: 0 = embeddings, k = output of layer k - 1
 ticks = sorted({0, *range(6, n_layers + 1, 5), n_layers})
 for axis in (rank_ax, prob_ax):
@@ -135,26 +165,28 @@ for axis in (rank_ax, prob_ax):
     axis.set_xlabel("output of layer (emb = embeddings)")
 rank_ax.set_yscale("log")
 rank_ax.invert_yaxis()
-rank_ax.set_ylabel("rank of the final answer + 1 (log, best at top)")
-rank_ax.set_title("Rank of the final answer")
+rank_ax.set_ylabel("rank of the final answer + 1\n(log scale, best at top)")
+rank_ax.set_title("Rank of the final answer", fontsize=11)
 prob_ax.set_ylabel("probability of the final answer")
-prob_ax.set_title("Probability of the final answer")
+prob_ax.set_title("Probability of the final answer", fontsize=11)
 prob_ax.set_ylim(0, 1)
 handles, names = prob_ax.get_legend_handles_labels()
-fig.legend(handles, names, loc="outside lower center", ncol=1, fontsize=8)
+fig.legend(handles, names, loc="outside lower center", ncol=1, fontsize=9)
 plt.show()
 
 # %%
 # ## The last few layers up close
 #
 # The top five lens guesses at the last position of the first prompt, for the final layers. Generic continuations
-# ("␣the", "␣a", punctuation) compete with the answer until the very end.
+# ("␣the", "␣a", punctuation) compete with the answer until the very end: "␣the" is among the top five in each of
+# these layers.
 
 last_pos = lens_probs[:, -1]
 for k in range(n_layers - 5, n_layers + 1):
     values, indices = last_pos[k].topk(5)
-    guesses = ", ".join(f"{label(i)} {v:.2f}" for v, i in zip(values.tolist(), indices.tolist()))
-    print(f"after layer {k - 1:2d}: {guesses}")
+    top_five = [label(i) for i in indices.tolist()]
+    print(f"after layer {k - 1:2d}: " + ", ".join(f"{t} {v:.2f}" for t, v in zip(top_five, values.tolist())))
+    assert "␣the" in top_five, top_five
 
 # %%
 # ## Caveats

@@ -1,13 +1,16 @@
 """
 # Which input tokens drive the next-token prediction?
 
-Gradient × input and integrated gradients on the input embeddings, attributing the prediction " Paris" after "The capital of France is" to the prompt's tokens.
+Attribute the prediction " Paris" after "The capital of France is" to the prompt's tokens, with gradients and integrated gradients.
 
 We differentiate one number (the logit or the log-probability of " Paris" at the last position) with respect to
 the input embeddings, and turn the result into one score per token. The page shows the plain gradient, gradient ×
 input, and integrated gradients with a completeness check, and how much the answer depends on two choices you have
 to make: the baseline and the target.
 """
+
+# gallery_thumbnail_number = 3
+# gallery_thumbnail_panel = 2
 
 # %%
 # ## Load the model
@@ -97,11 +100,12 @@ grad = x_grad.grad[0]
 grad_norm = grad.norm(dim=-1).numpy()
 grad_x_input = (grad * x[0]).sum(-1).numpy()
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), constrained_layout=True)
 bars(left, grad_norm, "Gradient L2 norm", "‖∂ logit / ∂ embedding‖")
 bars(right, grad_x_input, "Gradient × input", "∂ logit / ∂ embedding · embedding")
-fig.suptitle(f"Target: logit of {label(target)!r} at the last position")
+fig.suptitle(f"Target: logit of {label(target)!r} at the last position", fontsize=11)
 plt.show()
+assert grad_norm.argmax() == 0, grad_norm  # the first token has the largest gradient norm
 
 # %%
 # ## Choosing a baseline for integrated gradients
@@ -111,35 +115,46 @@ plt.show()
 # only if the path is sampled finely enough. The baseline matters a lot here. The figure follows the target logit
 # along two paths:
 #
-# * **all-zero embeddings** (a common default): the logit jumps from 0 to about 16 within the first few percent of
-#   the path and then wanders. Llama-style blocks start with RMSNorm, which divides each vector by its own size, so
-#   the layers see nearly the same input for every α above a tiny threshold. Almost all of the change happens in a
-#   sliver near α = 0 that a Riemann sum cannot resolve; in our runs the IG sum with this baseline did not converge
-#   even with 128 steps.
-# * **our baseline: keep position 0, replace every other token by the padding token's embedding.** Baselines that
-#   also replace the first token (the padding, unknown-token or mean embedding at *every* position) gave erratic
-#   paths and no convergence in our runs. Position 0 is the attention sink, and the output is very sensitive to it
-#   (note its large gradient above), so we leave it in place. The price: the first token gets an attribution of
-#   exactly 0 by construction. Along this path the logit changes smoothly.
+# * **all-zero embeddings** (a common default): the logit jumps from 0 to about 15 between α = 0 and the first
+#   point after it (α = 0.025), and then wanders. Llama-style blocks start with RMSNorm, which divides each vector by
+#   its own size, so the layers see nearly the same input for every α above a tiny threshold. Almost all of the
+#   change (more than 80 % of it) happens in that sliver near α = 0, which a Riemann sum with a few dozen steps
+#   cannot resolve.
+# * **the padding token's embedding at every position**: the path is erratic; the logit jumps by more than 10
+#   between neighbouring points, and no step count gives a trustworthy sum.
+# * **our baseline: keep position 0, replace every other token by the padding token's embedding.** Position 0 is the
+#   attention sink, and the output is very sensitive to it (note its large gradient above), so we leave it in place.
+#   The price: the first token gets an attribution of exactly 0 by construction. Along this path the logit changes
+#   smoothly: by less than 3 between neighbouring points.
 
 pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 baselines = {
     "all zeros": torch.zeros_like(x),
+    f"{label(pad_id)} everywhere": embed.weight[pad_id].detach().expand_as(x),
     f"keep position 0, others = {label(pad_id)}": torch.cat(
         [x[:, :1], embed.weight[pad_id].detach().expand_as(x[:, 1:])], dim=1
     ),
 }
 alphas = torch.linspace(0, 1, 41)
-fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
+along = {}  # the target at each α, per baseline
+fig, ax = plt.subplots(figsize=(6.8, 3.8), constrained_layout=True)
 with torch.no_grad():
     for name, baseline in baselines.items():
         path = baseline + alphas[:, None, None] * (x - baseline)
-        ax.plot(alphas.numpy(), target_logit(path).numpy(), ".-", label=f"baseline: {name}")
+        along[name] = target_logit(path).numpy()
+        ax.plot(alphas.numpy(), along[name], ".-", label=f"baseline: {name}")
 ax.set_xlabel("α (0 = baseline, 1 = real input)")
 ax.set_ylabel(f"logit of {label(target)!r}")
-ax.set_title("The target along the straight path from baseline to input")
-ax.legend()
+ax.set_title("The target along the straight path from baseline to input", fontsize=11)
+ax.legend(fontsize=9)
 plt.show()
+
+zeros, everywhere, kept = along.values()
+print(f"all zeros: {zeros[0]:.2f} at α = 0, {zeros[1]:.2f} at α = {alphas[1]:.3f}, {zeros[-1]:.2f} at α = 1")
+assert abs(zeros[0]) < 0.5 and 12 < zeros[1] < 18  # from 0 to about 15 in the first step
+assert zeros[1] - zeros[0] > 0.8 * (zeros[-1] - zeros[0])  # most of the change
+assert np.abs(np.diff(everywhere)).max() > 10  # erratic
+assert np.abs(np.diff(kept)).max() < 3  # smooth
 
 # %%
 # ## Integrated gradients and the completeness check
@@ -172,15 +187,16 @@ for steps in step_counts:
     print(f"{steps:3d} steps: scores {np.array2string(ig.numpy(), precision=2)}, "
           f"sum {ig.sum().item():7.3f}, gap {gaps[-1]:+.3f}")
 ig_logit = ig.numpy()  # the result with the most steps
+assert abs(gaps[-1]) == min(abs(g) for g in gaps) and abs(gaps[-1]) < 0.01 * abs(difference)  # converged
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), constrained_layout=True)
 left.loglog(step_counts, np.abs(gaps), "o-")
 left.minorticks_off()
 left.set_xticks(step_counts, [str(s) for s in step_counts])
 left.set_xlabel("Riemann steps")
 left.set_ylabel("|sum of scores − (F(x) − F(baseline))|")
 left.set_title("Completeness gap")
-bars(right, ig_logit, f"Integrated gradients, {step_counts[-1]} steps", "attribution (logit units)")
+bars(right, ig_logit, f"Integrated gradients,\n{step_counts[-1]} steps", "attribution (logit units)")
 plt.show()
 
 # %%
@@ -190,15 +206,25 @@ plt.show()
 # capital cities at once; that raises " Paris"'s logit without making it more likely than " Berlin". The
 # log-probability subtracts the competition (the log-sum-exp over the vocabulary). Below, the same integrated
 # gradients (32 steps, same baseline) for both targets, each scaled to a total absolute attribution of 1. With the
-# logit, the last token "␣is" gets the largest share and "␣France" the smallest. With the log-probability,
-# "␣capital" and "␣of" dominate, "␣is" drops back, and the share of "␣France" roughly triples.
+# logit, the last token "␣is" gets the largest share and "␣France" the smallest (leaving out the first token, held
+# at 0). With the log-probability, "␣capital" and "␣of" dominate, "␣is" drops back, and the share of "␣France"
+# roughly triples.
 
 ig_logprob = integrated_gradients(target_logprob, x, baseline, step_counts[-1]).numpy()
 with torch.no_grad():
     difference_lp = (target_logprob(x) - target_logprob(baseline)).item()
 print(f"log-prob: sum of scores {ig_logprob.sum():.3f} vs F(x) - F(baseline) {difference_lp:.3f}")
+share_logit = ig_logit / np.abs(ig_logit).sum()
+share_logprob = ig_logprob / np.abs(ig_logprob).sum()
+for token, a, b in zip(tokens, share_logit, share_logprob):
+    print(f"{token:>10s}  share with the logit {a:5.2f}   with the log-probability {b:5.2f}")
+france, is_ = tokens.index("␣France"), tokens.index("␣is")
+assert share_logit.argmax() == is_ and np.abs(share_logit[1:]).argmin() + 1 == france
+assert {tokens[i] for i in np.argsort(share_logprob)[-2:]} == {"␣capital", "␣of"}
+assert share_logprob[is_] < share_logit[is_]
+assert 2 < share_logprob[france] / share_logit[france] < 4.5  # roughly triples
 
-fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 3.8), constrained_layout=True)
 width = 0.4
 positions = np.arange(len(tokens))
 ax.bar(positions - width / 2, ig_logit / np.abs(ig_logit).sum(), width, label="target: logit")
@@ -207,7 +233,7 @@ ax.axhline(0, color="black", lw=0.8)
 ax.set_xticks(positions, tokens)
 ax.set_xlabel("input token")
 ax.set_ylabel("share of total |attribution|")
-ax.set_title(f"Integrated gradients for {label(target)!r}: logit vs log-probability")
+ax.set_title(f"Integrated gradients for {label(target)!r}: logit vs log-probability", fontsize=11)
 ax.legend()
 plt.show()
 
@@ -215,11 +241,12 @@ plt.show()
 # ## A cross-check: remove one token at a time
 #
 # Occlusion is cruder but easy to trust: replace one token's embedding by the same baseline (the padding token) and
-# see how far the target falls. Removing "␣France" barely changes the *logit* of " Paris" but costs a lot of
-# *log-probability*: other tokens take over. This is the same lesson as above, from a method with no gradients.
+# see how far the target falls. Removing "␣France" barely changes the *logit* of " Paris" (by less than 1) but costs
+# a lot of *log-probability* (more than 5): other tokens take over. This is the same lesson as above, from a method with no gradients.
 # Removing "␣is" wrecks everything: the last position is where the prediction is read out, so occluding it changes
 # the question itself, not just the evidence.
 
+drops = {}
 with torch.no_grad():
     full_logits = model(inputs_embeds=x).logits[0, -1]
     print(f"{'removed':>10s}  {'logit drop':>10s}  {'log-prob drop':>13s}  new top prediction")
@@ -229,14 +256,18 @@ with torch.no_grad():
         new_logits = model(inputs_embeds=occluded).logits[0, -1]
         logit_drop = (full_logits[target] - new_logits[target]).item()
         logprob_drop = (full_logits.log_softmax(-1)[target] - new_logits.log_softmax(-1)[target]).item()
+        drops[tokens[j]] = (logit_drop, logprob_drop, new_logits.argmax().item())
         print(f"{tokens[j]:>10s}  {logit_drop:10.2f}  {logprob_drop:13.2f}  {label(new_logits.argmax().item())}")
+
+assert abs(drops["␣France"][0]) < 1 and drops["␣France"][1] > 5
+assert drops["␣is"][0] > 10 and drops["␣is"][1] > 10 and drops["␣is"][2] != target  # wrecks everything
 
 # %%
 # ## Caveats
 #
 # * **Every score is relative to a baseline.** Integrated gradients explains F(x) − F(x′), not F(x). A different
-#   baseline (zeros, padding, a neutral sentence) gives different numbers; the zero baseline does not even converge
-#   here. The first token is held fixed, so its 0 says nothing about its importance.
+#   baseline (zeros, padding, a neutral sentence) gives different numbers, and the zero and all-padding baselines
+#   give paths that a Riemann sum cannot follow here. The first token is held fixed, so its 0 says nothing about its importance.
 # * **The target is a choice.** Logit and log-probability answer different questions and rank the tokens
 #   differently; so would a logit *difference* against a competitor such as " Berlin".
 # * **Check completeness.** If the gap does not shrink as the steps grow, add steps or change the baseline before

@@ -1,9 +1,9 @@
 """
 # Grouped-query attention in an interactive head view
 
-An interactive bertviz head view of the decoder's attention, with the grouped-query layout explained: several query heads share one key/value head.
+An interactive bertviz head view of the decoder's attention, where several query heads share one key/value head.
 
-First we work out which query heads share a key/value head and check it against the model's own attention weights.
+This grouped-query layout is explained first: we work out which query heads share a key/value head and check it against the model's own attention weights.
 Then we open bertviz's head view for a few selected layers: pick a layer, hover over a token to see where it looks,
 and click the coloured squares to switch heads on and off.
 """
@@ -41,6 +41,7 @@ print(f"q_proj: {attention_0.q_proj.in_features} -> {attention_0.q_proj.out_feat
       f"(head_dim {attention_0.head_dim})")
 for kv in range(n_kv_heads):
     print(f"  key/value head {kv} serves query heads {list(range(kv * group_size, (kv + 1) * group_size))}")
+assert attention_0.q_proj.out_features == group_size * attention_0.k_proj.out_features == group_size * attention_0.v_proj.out_features
 
 
 def label(token_id):
@@ -56,7 +57,7 @@ def label(token_id):
 # them below, so you can find each group in the head view.
 
 head_colors = [plt.get_cmap("tab10")(h % 10) for h in range(n_heads)]  # the same palette as bertviz (d3 category10)
-fig, ax = plt.subplots(figsize=(9, 2.6), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 2.4), constrained_layout=True)
 q_x = np.arange(n_heads)
 kv_x = (np.arange(n_kv_heads) + 0.5) * group_size - 0.5  # centre each key/value head under its group
 for h in range(n_heads):
@@ -71,7 +72,8 @@ ax.text(-0.9, -0.05, "key/value heads", ha="right", va="center")
 ax.set_xlim(-3.2, n_heads - 0.4)
 ax.set_ylim(-0.35, 1.35)
 ax.axis("off")
-ax.set_title(f"Grouped-query attention: {n_heads} query heads share {n_kv_heads} key/value heads (every layer)")
+ax.set_title(f"Grouped-query attention: {n_heads} query heads share\n{n_kv_heads} key/value heads (in every layer)",
+             fontsize=11)
 plt.show()
 
 # %%
@@ -118,9 +120,11 @@ with torch.no_grad():
         return scores.masked_fill(future, float("-inf")).softmax(-1)
 
     returned = outputs.attentions[check_layer][0]
+    errors = {}
     for name, mapping in [("h // group_size", lambda h: h // group_size), ("h % num_kv_heads", lambda h: h % n_kv_heads)]:
-        error = max((rebuilt(h, mapping(h)) - returned[h]).abs().max().item() for h in range(n_heads))
-        print(f"layer {check_layer}, mapping {name:17s}: largest difference from the model's weights {error:.1e}")
+        errors[name] = max((rebuilt(h, mapping(h)) - returned[h]).abs().max().item() for h in range(n_heads))
+        print(f"layer {check_layer}, mapping {name:17s}: largest difference from the model's weights {errors[name]:.1e}")
+assert errors["h // group_size"] < 1e-4 < 0.1 < errors["h % num_kv_heads"]  # only the first matches
 
 # %%
 # ## Do heads that share keys attend alike?
@@ -130,7 +134,8 @@ with torch.no_grad():
 # variation distance, averaged over query positions 1..n-1 and over all layers): 1 means identical maps. The boxes
 # mark the groups; the grey diagonal (a head compared with itself) is left out. On this prompt most of the brightest
 # cells sit inside the boxes, but the difference is small: heads in the same group are only slightly more alike than
-# heads in different groups. Sharing keys does not make a group behave like a single head.
+# heads in different groups (by less than 0.1, printed below). Sharing keys does not make a group behave like a
+# single head.
 
 attn = torch.stack(outputs.attentions)[:, 0]  # (layers, heads, query, key)
 rows = attn[:, :, 1:, :]
@@ -138,8 +143,12 @@ distance = 0.5 * (rows[:, :, None] - rows[:, None, :]).abs().sum(-1).mean(-1)  #
 overlap = (1 - distance).mean(0).numpy()
 group = np.arange(n_heads) // group_size
 same = (group[:, None] == group[None, :]) & ~np.eye(n_heads, dtype=bool)
-print(f"mean overlap within a group: {overlap[same].mean():.2f}, "
-      f"between groups: {overlap[group[:, None] != group[None, :]].mean():.2f}")
+within, between = overlap[same].mean(), overlap[group[:, None] != group[None, :]].mean()
+print(f"mean overlap within a group: {within:.2f}, between groups: {between:.2f}")
+assert 0 < within - between < 0.1, (within, between)  # only slightly more alike
+pairs = np.triu_indices(n_heads, 1)  # each pair of different heads once
+brightest = np.argsort(overlap[pairs])[::-1][: same.sum() // 2]  # as many pairs as there are inside the boxes
+assert same[pairs][brightest].mean() > 0.5  # most of the brightest cells sit inside the boxes
 
 off_diagonal = np.ma.masked_where(np.eye(n_heads, dtype=bool), overlap)  # a head always matches itself
 cmap = plt.get_cmap("viridis").copy()
@@ -163,7 +172,7 @@ plt.show()
 # All layers × all heads × n² weights would make a heavy page and a crowded drop-down, so we pass `include_layers`.
 # The layers are picked from the data, each for a reason:
 #
-# * the **first** layer, where attention is still spread out;
+# * the **first** layer, where attention is still spread out (its rows have the highest entropy of all layers);
 # * the layer holding the strongest **previous-token head** (each token looks one step back);
 # * the layer where **"␣it" looks most at "␣cat"**, a candidate for resolving the pronoun;
 # * the **last** layer.
@@ -181,6 +190,8 @@ print(f"previous-token head: layer {prev_layer}, head {prev_head} (mean weight o
 print(f"'␣it' -> '␣cat': layer {coref_layer}, head {coref_head} (weight "
       f"{attn[coref_layer, coref_head, it_pos, cat_pos]:.2f}, key/value head {coref_head // group_size})")
 print("layers shown:", layers_shown)
+row_entropy = -(attn[:, :, 1:] * attn[:, :, 1:].clamp_min(1e-12).log()).sum(-1).mean((1, 2))  # per layer
+assert row_entropy.argmax() == 0, row_entropy
 
 # %%
 # ## The head view
@@ -188,10 +199,13 @@ print("layers shown:", layers_shown)
 # Left column: the token that attends (the query); right column: the tokens it attends to. Each colour is one
 # **query** head: bertviz draws one map per query head and knows nothing about the groups, so the heads of a group
 # (see the picture above) appear as separate colours. Hover over a token on the left to see only its lines; double
-# click a coloured square to show that head alone. Expect many lines to end on the first token "The": that is the
-# attention sink of the first page of this section. Because of the causal mask, no line ever points to a later
+# click a coloured square to show that head alone. Expect many lines to end on the first token "The" (about half of
+# the attention in the layers after the first): that is the attention sink of the first page of this section. Because of the causal mask, no line ever points to a later
 # token.
 
+sink = attn[layers_shown[1:], :, 1:, 0].mean()  # queries 1..n-1, every head of the layers after the first
+print(f"share of attention on the first token in layers {layers_shown[1:]}: {sink:.2f}")
+assert 0.4 < sink < 0.7, sink
 shown = [layer_attention.double().round(decimals=3) for layer_attention in outputs.attentions]
 head_view(shown, tokens, include_layers=layers_shown)
 

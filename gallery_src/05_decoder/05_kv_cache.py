@@ -1,14 +1,18 @@
 """
 # The KV cache: generating one token at a time
 
-Greedy generation step by step with the key/value cache: what it stores, how it grows, how grouped-query attention shrinks it, and a check that it changes nothing but speed.
+Generate one token at a time with the key/value cache: what it stores, how it grows, and a check that it changes no result.
 
-A decoder predicts one token, appends it, and predicts again. Recomputing the whole sequence at every step would
+The page also shows how grouped-query attention shrinks the cache, and checks that the cache changes nothing but the
+amount of work. A decoder predicts one token, appends it, and predicts again. Recomputing the whole sequence at every step would
 repeat almost all of the work, so the model keeps each layer's keys and values for the tokens it has already seen
 (the *KV cache*) and only runs the newest token through the network. This page opens the cache that transformers
 returns, runs a greedy decoding loop by hand, and compares it with recomputing from scratch and with
 `model.generate`.
 """
+
+# gallery_thumbnail_number = 1
+# gallery_thumbnail_panel = 1
 
 # %%
 # ## Load the model
@@ -105,6 +109,9 @@ with torch.no_grad():
 print("generated:", repr(tokenizer.decode(sequence[0, prompt_ids.shape[1]:])))
 print(f"largest logit difference, cached vs recomputed: {max(s['difference'] for s in steps):.1e}")
 print("same greedy token at every step:", all(s["same choice"] for s in steps))
+assert tokenizer.decode(sequence[0, prompt_ids.shape[1]:]).startswith(" Paris.")
+assert max(s["difference"] for s in steps) < 1e-3  # float rounding only
+assert all(s["same choice"] for s in steps)
 print(f"token positions computed over {len(steps)} steps: {positions_cached} with the cache, "
       f"{positions_full} recomputing the whole sequence each time")
 
@@ -117,6 +124,7 @@ with torch.no_grad():
     generated = model.generate(**inputs, max_new_tokens=len(steps), do_sample=False)
 print("generate:", repr(tokenizer.decode(generated[0, prompt_ids.shape[1]:])))
 print("identical to the hand-written loop:", torch.equal(generated[0, : sequence.shape[1]], sequence[0]))
+assert torch.equal(generated[0, : sequence.shape[1]], sequence[0])
 
 # %%
 # ## How big does the cache get?
@@ -134,16 +142,15 @@ per_token = 2 * n_layers * n_kv_heads * head_dim * bytes_per_number
 assert np.allclose(measured_kb * 1024, positions * per_token)  # the formula matches the real tensors
 mha_factor = n_heads / n_kv_heads
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
-left.plot(positions, measured_kb, "o-", label=f"measured ({n_kv_heads} key/value heads)")
-left.plot(positions, measured_kb * mha_factor, "--", label=f"if multi-head ({n_heads} key/value heads)")
+fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 4.0), constrained_layout=True)
+left.plot(positions, measured_kb, "o-")  # measured
+left.plot(positions, measured_kb * mha_factor, "--")  # what multi-head attention would store
 left.set_xlim(0, positions[-1] + 1)
 left.set_ylim(0, None)
 left.xaxis.get_major_locator().set_params(integer=True)
 left.set_xlabel("positions in the cache")
 left.set_ylabel("cache size (KiB)")
-left.set_title("Cache size during the loop")
-left.legend()
+left.set_title("Cache size during the loop\n(dots: measured)", fontsize=11)
 
 max_len = config.max_position_embeddings
 lengths = np.linspace(0, max_len, 50)
@@ -151,8 +158,8 @@ right.plot(lengths, lengths * per_token / 2**20, label=f"grouped-query ({n_kv_he
 right.plot(lengths, lengths * per_token * mha_factor / 2**20, "--", label=f"multi-head ({n_heads} key/value heads)")
 right.set_xlabel("context length (tokens)")
 right.set_ylabel("cache size (MiB), batch of 1")
-right.set_title(f"Up to the maximum context ({max_len} tokens)")
-right.legend()
+right.set_title(f"Up to the maximum context\n({max_len} tokens)", fontsize=11)
+fig.legend(loc="outside lower center", ncol=2, fontsize=9)
 plt.show()
 
 print(f"{per_token / 1024:.1f} KiB per token in {cache.layers[0].keys.dtype}; at {max_len} tokens: "
