@@ -189,8 +189,8 @@ assert (to_second < 0.15).all() and to_first.mean() > 5 * to_second.mean(), (to_
 # measurements show how this model makes the parking nearly free:
 #
 # * **Left:** the norm of the residual stream entering each layer. From the first few layers on, position 0 carries
-#   a vector far larger than any other position's (the "massive activations" of Sun et al., 2024). It stays large
-#   until the last layers.
+#   a vector far larger than the other positions' (more than four times their median; the "massive activations" of
+#   Sun et al., 2024, "Massive Activations in Large Language Models"). It stays large until the last layers.
 # * **Right:** the norm of the first token's *value* vectors, divided by the median over the other positions. Where
 #   the sink is strong, this ratio is small, so the head adds little to the output even though most of its weight
 #   goes to position 0.
