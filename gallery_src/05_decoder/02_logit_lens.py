@@ -142,6 +142,9 @@ assert len({guesses[0][k] for k in sink_rows}) == 1 and (top_prob[12:-1, 0] < 0.
 # the network (below rank 100 in more than half of the layers), and becomes the top guess only in the last three
 # layers; the lens shows nothing of it earlier.
 
+n_parameters = sum(p.numel() for p in model.parameters())  # the tied embedding matrix counts once
+print(f"{n_parameters / 1e6:.1f} million parameters")
+assert 125e6 < n_parameters < 145e6  # "135M"
 prompts = ["The capital of France is", "The Eiffel Tower is located in the city of", "One, two, three, four,"]
 fig, (rank_ax, prob_ax) = plt.subplots(1, 2, figsize=(6.8, 4.6), constrained_layout=True)
 for text in prompts:
