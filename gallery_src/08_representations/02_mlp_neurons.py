@@ -314,7 +314,8 @@ assert 0.25 < digits_when_high < 0.5, digits_when_high  # fewer than half
 #   neuron does the rest of the time. The histograms help; so does checking the activation on hand-made inputs.
 # * **The corpus decides what you can find.** Docstrings contain no dialogue, no fiction, few names: a neuron
 #   that fires on any of those looks silent here. With 2,032 tokens and only a handful of " not", these are
-#   anecdotes, not measurements.
+#   anecdotes, not measurements, and a different sample of the same docstrings can make the rules pick different
+#   neurons.
 # * **Reading a value vector through the unembedding ignores every later layer.** Its top tokens say what the
 #   neuron would promote if its output went straight to the prediction; later layers can use it very differently.
 # * **Both ends of the range.** SwiGLU activations are signed. The highest-variance neuron shows that a neuron's
