@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .build import BuildOptions, build_gallery
 from .embedded_models import ensure_embedded_models
+from .headers import header_file
 from .project import slugify
 
 TEMPLATE = Path(__file__).parent / "templates" / "example.py.txt"
@@ -19,8 +20,8 @@ def write_new_example(source_dir: Path, section: str, title: str) -> Path:
     if not title.strip():
         raise ValueError('give the example a title, e.g. make new TITLE="Attention entropy" SECTION=01_attention')
     folder = source_dir / section
-    if not (folder / "README.md").exists():
-        sections = ", ".join(sorted(p.name for p in source_dir.iterdir() if (p / "README.md").exists()))
+    if not folder.is_dir() or header_file(folder) is None:
+        sections = ", ".join(sorted(p.name for p in source_dir.iterdir() if p.is_dir() and header_file(p)))
         raise ValueError(f"no section {section!r} in {source_dir} (a folder with a README.md); sections: {sections}")
     numbers = [int(m.group(1)) for p in folder.glob("*.py") if (m := re.match(r"(\d+)_", p.name))]
     name = f"{max(numbers, default=0) + 1:02d}_{slugify(title).replace('-', '_')}.py"
