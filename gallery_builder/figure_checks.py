@@ -61,14 +61,15 @@ def panel_boxes(figure: Figure, renderer: Any) -> list[Box]:
 
 
 def _undrawn_tick_labels(figure: Figure) -> set[int]:
-    """Tick labels matplotlib keeps outside an axis's view interval: visible, but never drawn."""
+    """Tick labels that are visible but never drawn: outside the view interval, or on a hidden axis."""
     hidden: set[int] = set()
     for axes in figure.axes:
         for axis in (axes.xaxis, axes.yaxis):
+            drawn = axes.get_visible() and axes.axison and axis.get_visible()  # set_axis_off() hides them all
             low, high = sorted(axis.get_view_interval())
             margin = (high - low) * 1e-9
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                if not low - margin <= tick.get_loc() <= high + margin:
+                if not drawn or not low - margin <= tick.get_loc() <= high + margin:
                     hidden.update((id(tick.label1), id(tick.label2)))
     return hidden
 

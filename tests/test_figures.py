@@ -114,6 +114,17 @@ def test_tick_labels_outside_the_view_are_not_collisions() -> None:
     assert overlapping_labels(fig, fig.canvas.get_renderer()) == []
 
 
+def test_tick_labels_of_an_axis_turned_off_are_not_collisions() -> None:
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.set_xticks(range(100))
+    ax.set_axis_off()  # the hundred crowded labels are never drawn
+    fig.canvas.draw()
+    assert overlapping_labels(fig, fig.canvas.get_renderer()) == []
+    ax.set_axis_on()
+    fig.canvas.draw()
+    assert overlapping_labels(fig, fig.canvas.get_renderer())
+
+
 def test_a_legend_placed_outside_by_the_layout_engine_is_measured_where_it_was_saved() -> None:
     fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
     ax.plot(range(30), label="a long legend entry that sits under the axis")
