@@ -41,7 +41,7 @@ def animations_in(namespace: dict[str, Any]) -> list[Any]:
     import matplotlib.pyplot as plt
     from matplotlib.animation import Animation
 
-    found = []
+    found: list[Any] = []
     for value in namespace.values():
         if isinstance(value, Animation) and id(value) not in {id(a) for a in found}:
             figure = getattr(value, "_fig", None)

@@ -265,7 +265,7 @@ def _sphinx_gallery_repr(value: Any, methods: tuple[str, ...], ignore_repr_types
     for method in methods:
         try:
             shown = getattr(value, method)()
-        except Exception:  # noqa: BLE001 - a missing or failing method means: try the next one
+        except Exception:  # noqa: BLE001, S112 - a missing or failing method means: try the next one
             continue
         if not isinstance(shown, str):
             continue

@@ -106,7 +106,7 @@ def parse_script(path: Path, text: str | None = None) -> ParsedScript:
     )
 
 
-_DOCSTRING = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[rRuU]?(\"\"\"|\'\'\')(.*?)\1", re.S)
+_DOCSTRING = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[rRuU]?(\"\"\"|\'\'\')(.*?)\1", re.DOTALL)
 
 
 def _docstring_by_text(source: str) -> tuple[int, int, str] | None:

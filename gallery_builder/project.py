@@ -55,7 +55,7 @@ def _subfolders(folder: Path) -> list[Path]:
 @dataclass(frozen=True)
 class Example:
     path: Path
-    section: "Section"
+    section: Section
 
     @property
     def slug(self) -> str:
@@ -73,7 +73,7 @@ class Section:
     title: str
     intro: str
     markup: str = "markdown"  # of `intro`: "markdown" or "rst"
-    parent: "Section | None" = None
+    parent: Section | None = None
     error: HeaderError | None = None  # the header could not be read
 
     @property
@@ -93,7 +93,7 @@ class Section:
         scripts = sorted(p for p in self.path.glob("*.py") if not p.name.startswith("_"))
         return [Example(p, self) for p in scripts]
 
-    def subsections(self) -> list["Section"]:
+    def subsections(self) -> list[Section]:
         """Sub-galleries: sub-folders with a header, one level deep (as sphinx-gallery has)."""
         if self.parent is not None:
             return []
@@ -115,7 +115,7 @@ class Gallery:
     error: HeaderError | None = None
 
     @classmethod
-    def load(cls, root: Path) -> "Gallery":
+    def load(cls, root: Path) -> Gallery:
         header, error = _load_header(root)
         return cls(root, header.title, header.intro, header.markup, error)
 

@@ -125,7 +125,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
     return files
 
 
-_RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?(\))", re.I)
+_RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?(\))", re.IGNORECASE)
 
 
 def link_examples(markdown: str, script_dir: Path, url_dir: str, pages: dict[Path, str]) -> str:
@@ -269,8 +269,10 @@ def _header_error(error: HeaderError | None) -> list[str]:
     if error is None:
         return []
     return [
-        f'!!! failure "This gallery header could not be read: {escape_inline(str(error.path.name))}, '
-        f'line {error.line}"',
+        (
+            f'!!! failure "This gallery header could not be read: {escape_inline(str(error.path.name))}, '
+            f'line {error.line}"'
+        ),
         "",
         f"    {escape_inline(error.message)}",
         "",
@@ -361,7 +363,7 @@ _PROTECTED = re.compile(
     r"(?P<fence>```.*?```)"
     r"|(?P<code>(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<math>\$\$.+?\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=[^\s\\])\$(?![\w$]))",
-    re.S,
+    re.DOTALL,
 )
 
 

@@ -21,18 +21,65 @@ import re
 from typing import Any
 
 CODE_ROLES = (
-    "func", "meth", "class", "attr", "mod", "obj", "data", "exc", "const", "attribute", "method",
-    "function", "module", "envvar", "file", "command", "program", "option", "samp", "kbd", "mailheader",
-    "makevar", "mimetype", "newsgroup", "regexp", "menuselection", "guilabel", "confval", "dfn",
+    "func",
+    "meth",
+    "class",
+    "attr",
+    "mod",
+    "obj",
+    "data",
+    "exc",
+    "const",
+    "attribute",
+    "method",
+    "function",
+    "module",
+    "envvar",
+    "file",
+    "command",
+    "program",
+    "option",
+    "samp",
+    "kbd",
+    "mailheader",
+    "makevar",
+    "mimetype",
+    "newsgroup",
+    "regexp",
+    "menuselection",
+    "guilabel",
+    "confval",
+    "dfn",
 )
 TEXT_ROLES = ("ref", "doc", "term", "numref", "any", "download", "pep", "rfc", "abbr", "keyword", "token")
 DROPPED_DIRECTIVES = (
-    "currentmodule", "module", "toctree", "autosummary", "automodule", "autoclass", "autofunction",
-    "highlight", "index", "only", "minigallery", "rst-class", "tabularcolumns", "sectionauthor",
-    "codeauthor", "moduleauthor", "glossary", "plot", "literalinclude", "include",
+    "currentmodule",
+    "module",
+    "toctree",
+    "autosummary",
+    "automodule",
+    "autoclass",
+    "autofunction",
+    "highlight",
+    "index",
+    "only",
+    "minigallery",
+    "rst-class",
+    "tabularcolumns",
+    "sectionauthor",
+    "codeauthor",
+    "moduleauthor",
+    "glossary",
+    "plot",
+    "literalinclude",
+    "include",
 )
-VERSION_DIRECTIVES = {"versionadded": "Added in version", "versionchanged": "Changed in version",
-                      "deprecated": "Deprecated since version", "versionremoved": "Removed in version"}
+VERSION_DIRECTIVES = {
+    "versionadded": "Added in version",
+    "versionchanged": "Changed in version",
+    "deprecated": "Deprecated since version",
+    "versionremoved": "Removed in version",
+}
 
 
 @functools.cache
@@ -42,13 +89,17 @@ def _register() -> None:
     from docutils.parsers.rst import Directive, directives, roles
     from docutils.statemachine import StringList
 
-    def code_role(name, rawtext, text, lineno, inliner, options=None, content=None):  # noqa: ANN001
+    def code_role(
+        name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+    ) -> tuple[list[Any], list[Any]]:
         label, target = _split_label(text)
         if label is None and target.startswith("~"):
             target = target[1:].split(".")[-1]
         return [nodes.literal(rawtext, label or target)], []
 
-    def text_role(name, rawtext, text, lineno, inliner, options=None, content=None):  # noqa: ANN001
+    def text_role(
+        name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+    ) -> tuple[list[Any], list[Any]]:
         label, target = _split_label(text)
         return [nodes.inline(rawtext, label or target)], []
 
@@ -58,20 +109,19 @@ def _register() -> None:
         for name in TEXT_ROLES:
             roles.register_local_role(domain + name, text_role)
 
-    class Dropped(Directive):
+    class Dropped(Directive):  # type: ignore[misc]  # docutils has no type hints
         has_content = True
         optional_arguments = 10
         final_argument_whitespace = True
-        option_spec = None
+        option_spec: Any = _AnyOptions()
 
         def run(self) -> list[Any]:
             return []
 
-    Dropped.option_spec = _AnyOptions()
     for name in DROPPED_DIRECTIVES:
         directives.register_directive(name, Dropped)
 
-    class SeeAlso(Directive):
+    class SeeAlso(Directive):  # type: ignore[misc]  # docutils has no type hints
         has_content = True
         optional_arguments = 1
         final_argument_whitespace = True
@@ -85,7 +135,7 @@ def _register() -> None:
 
     directives.register_directive("seealso", SeeAlso)
 
-    class Version(Directive):
+    class Version(Directive):  # type: ignore[misc]  # docutils has no type hints
         has_content = True
         required_arguments = 1
         optional_arguments = 1
@@ -107,7 +157,7 @@ def _register() -> None:
         directives.register_directive(name, Version)
 
 
-class _AnyOptions(dict):
+class _AnyOptions(dict[str, Any]):
     """An option_spec that accepts every option (for directives whose options are ignored)."""
 
     def __contains__(self, key: object) -> bool:
@@ -121,7 +171,7 @@ def _split_label(text: str) -> tuple[str | None, str]:
     from docutils.utils import unescape
 
     text = unescape(text)
-    match = re.match(r"^(.*?)\s*<([^<>]*)>$", text, re.S)
+    match = re.match(r"^(.*?)\s*<([^<>]*)>$", text, re.DOTALL)
     if match and match.group(1):
         return match.group(1), match.group(2)
     return None, text.lstrip("!")
@@ -131,7 +181,7 @@ def _split_label(text: str) -> tuple[str | None, str]:
 def _writer_class() -> Any:
     from docutils.writers import html5_polyglot
 
-    class Translator(html5_polyglot.HTMLTranslator):
+    class Translator(html5_polyglot.HTMLTranslator):  # type: ignore[misc]
         def visit_literal(self, node: Any) -> None:  # ``code`` as <code>, as Markdown makes it
             self.body.append("<code>" + self.encode(node.astext()) + "</code>")
             raise _skip_node()
@@ -143,7 +193,7 @@ def _writer_class() -> Any:
         def depart_admonition(self, node: Any = None) -> None:
             self.body.append("</div>\n")
 
-    class Writer(html5_polyglot.Writer):
+    class Writer(html5_polyglot.Writer):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.translator_class = Translator
@@ -154,7 +204,8 @@ def _writer_class() -> Any:
 def _skip_node() -> Exception:
     from docutils import nodes
 
-    return nodes.SkipNode()
+    skip: Exception = nodes.SkipNode()
+    return skip
 
 
 class RestError(Exception):
@@ -194,7 +245,7 @@ def rest_to_html(text: str, *, strict: bool = False) -> str:
         match = re.search(r":(\d+): \(\w+/\d\) (.*)", str(error))
         line, message = (int(match.group(1)), match.group(2)) if match else (1, str(error))
         raise RestError(line, message) from None
-    return parts["body"].strip()
+    return str(parts["body"]).strip()
 
 
 def rest_block(text: str) -> str:

@@ -30,6 +30,7 @@ expected_failures = ["more/plot_raise.py", "more/plot_syntaxerror.py"]
 
 # -- headers ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("name", "text", "title", "intro"),
     [
@@ -82,11 +83,12 @@ def test_sub_galleries_and_a_broken_header_do_not_stop_loading() -> None:
 
 # -- settings --------------------------------------------------------------------------------------
 
+
 def test_settings_defaults_and_section_tables(tmp_path: Path) -> None:
     defaults = load_settings(tmp_path).for_section("01_x")  # no pyproject.toml: the project's defaults
     assert defaults.runs("01_x/anything.py") and not defaults.expects_failure("01_x/a.py")
     assert defaults.capture_repr is None and defaults.timeout is None
-    (tmp_path / "pyproject.toml").write_text(PEER_SETTINGS + '\n[tool.gallery]\ntimeout = 60\n')
+    (tmp_path / "pyproject.toml").write_text(PEER_SETTINGS + "\n[tool.gallery]\ntimeout = 60\n")
     settings = load_settings(tmp_path)
     section = settings.for_section("01_rest_section")
     sub = settings.for_section("01_rest_section/more")  # inherits its section's table
@@ -113,6 +115,7 @@ def test_bad_settings_are_named(tmp_path: Path, table: str, words: str) -> None:
 
 
 # -- text cells ------------------------------------------------------------------------------------
+
 
 def test_rest_is_rendered_by_docutils() -> None:
     html = rest_to_html(
@@ -141,7 +144,9 @@ def test_cards_carry_no_links() -> None:
 
 def test_links_to_other_examples_point_at_their_pages(tmp_path: Path) -> None:
     pages = {tmp_path / "plot_a.py": "sec/a", tmp_path / "sub" / "plot_b.py": "sec/sub/b"}
-    text = "[B](./sub/plot_b.md#part), [script](sub/plot_b.py), `[B](./sub/plot_b.md)`, [x](other.md), [w](https://x.org)"
+    text = (
+        "[B](./sub/plot_b.md#part), [script](sub/plot_b.py), `[B](./sub/plot_b.md)`, [x](other.md), [w](https://x.org)"
+    )
     assert link_examples(text, tmp_path, "sec/a", pages) == (
         "[B](../../sec/sub/b/index.md#part), [script](../../sec/sub/b/plot_b.py), `[B](./sub/plot_b.md)`, "
         "[x](other.md), [w](https://x.org)"
@@ -149,6 +154,7 @@ def test_links_to_other_examples_point_at_their_pages(tmp_path: Path) -> None:
 
 
 # -- script format ---------------------------------------------------------------------------------
+
 
 def test_prefixes_and_the_blank_line_rule(tmp_path: Path) -> None:
     script = tmp_path / "plot_x.py"
@@ -206,6 +212,7 @@ def test_animation_player_is_offline_and_stable() -> None:
 
 
 # -- the whole peer-format gallery ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def peer_build(tmp_path_factory: pytest.TempPathFactory):
@@ -274,7 +281,7 @@ def test_peer_gallery_builds(peer_build) -> None:
     assert "execute.py" not in raised and "gallery_builder" not in raised
     syntax = _page(files, "rest-section/more/syntaxerror")
     assert syntax.startswith("# A syntax error") and "This script cannot be parsed" in syntax
-    assert "Invalid Python code!" in syntax and 'line 12' in syntax and "SyntaxError" in syntax
+    assert "Invalid Python code!" in syntax and "line 12" in syntax and "SyntaxError" in syntax
 
     animation = _page(files, "rest-section/4-animation")
     assert "view-1.html" in animation and "image-1.png" not in animation  # a player, not blank axes
