@@ -223,7 +223,12 @@ print(f"\nsum of gradient x input:        {gradient_x_input.sum():8.4f}")
 print(f"sum of integrated gradients:    {ig.sum():8.4f}")
 print(f"f(x) - f(baseline), to explain: {f_x - f_baseline:8.4f}")
 
-ranked = lambda values, k: [tokens[i] for i in np.argsort(values)[::-1][:k]]  # noqa: E731
+
+def ranked(values, k):
+    """The k tokens with the largest values, largest first."""
+    return [tokens[i] for i in np.argsort(values)[::-1][:k]]
+
+
 assert np.abs(mean_gradient).max() < 1e-6 * gradient_norm.max()  # flat at zero
 assert ranked(ig, 3) == ["fox", "jumps", "dog"], ranked(ig, 3)
 assert abs(ig.sum() - (f_x - f_baseline)) < 1e-3 * abs(f_x - f_baseline)  # completeness

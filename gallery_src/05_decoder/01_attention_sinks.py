@@ -65,7 +65,7 @@ attn = torch.stack(outputs.attentions)[:, 0].numpy()  # (layers, heads, query, k
 # ## Two causal attention maps
 #
 # Row *i* is the query at position *i*; it can only attend to columns 0..*i*, so everything above the diagonal is
-# masked (grey). Each row sums to 1. We pick two heads from the data: the head that most often looks exactly one
+# masked (left blank). Each row sums to 1. We pick two heads from the data: the head that most often looks exactly one
 # token back (a *previous-token head*), and the head that puts the most weight on position 0. The second map is the
 # typical picture in this model: a bright first column and little else (more than 0.95 of every row, on average).
 
@@ -78,7 +78,7 @@ picks = {
 }
 future = np.triu(np.ones((n, n), dtype=bool), k=1)
 cmap = plt.get_cmap("viridis").copy()
-cmap.set_bad("lightgrey")
+cmap.set_bad((0, 0, 0, 0))  # masked cells: transparent, so they take the page's background
 
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 4.3), constrained_layout=True, sharey=True)
 for ax, (kind, (layer, head)) in zip(axes, picks.items()):

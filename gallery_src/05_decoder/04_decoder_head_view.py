@@ -124,7 +124,7 @@ with torch.no_grad():
     for name, mapping in [("h // group_size", lambda h: h // group_size), ("h % num_kv_heads", lambda h: h % n_kv_heads)]:
         errors[name] = max((rebuilt(h, mapping(h)) - returned[h]).abs().max().item() for h in range(n_heads))
         print(f"layer {check_layer}, mapping {name:17s}: largest difference from the model's weights {errors[name]:.1e}")
-assert errors["h // group_size"] < 1e-4 < 0.1 < errors["h % num_kv_heads"]  # only the first matches
+assert errors["h // group_size"] < 1e-4 and errors["h % num_kv_heads"] > 0.1  # only the first matches
 
 # %%
 # ## Do heads that share keys attend alike?
@@ -132,7 +132,7 @@ assert errors["h // group_size"] < 1e-4 < 0.1 < errors["h % num_kv_heads"]  # on
 # Heads in a group see the same keys but ask different questions (their own queries), so they need not look alike.
 # To measure it we compare every pair of query heads by the overlap of their attention rows (1 minus the total
 # variation distance, averaged over query positions 1..n-1 and over all layers): 1 means identical maps. The boxes
-# mark the groups; the grey diagonal (a head compared with itself) is left out. On this prompt most of the brightest
+# mark the groups; the blank diagonal (a head compared with itself) is left out. On this prompt most of the brightest
 # cells sit inside the boxes, but the difference is small: heads in the same group are only slightly more alike than
 # heads in different groups (by less than 0.1, printed below). Sharing keys does not make a group behave like a
 # single head.
@@ -152,7 +152,7 @@ assert same[pairs][brightest].mean() > 0.5  # most of the brightest cells sit in
 
 off_diagonal = np.ma.masked_where(np.eye(n_heads, dtype=bool), overlap)  # a head always matches itself
 cmap = plt.get_cmap("viridis").copy()
-cmap.set_bad("lightgrey")
+cmap.set_bad((0, 0, 0, 0))  # the masked diagonal: transparent, so it takes the page's background
 fig, ax = plt.subplots(figsize=(5.5, 4.6), constrained_layout=True)
 image = ax.imshow(off_diagonal, cmap=cmap)
 for kv in range(n_kv_heads):
