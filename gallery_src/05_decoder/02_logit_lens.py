@@ -93,12 +93,12 @@ top_prob, top_id = lens_probs.max(-1)  # (layers + 1, positions)
 n_rows, n_cols = top_id.shape
 
 fig, ax = plt.subplots(figsize=(6.8, 10), constrained_layout=True)
-image = ax.imshow(top_prob.numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto", origin="lower")
+image = ax.imshow(top_prob.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto", origin="lower")
 for row in range(n_rows):
     for col in range(n_cols):
         p = top_prob[row, col].item()
         ax.text(col, row, label(top_id[row, col].item()), ha="center", va="center", fontsize=8,
-                color="white" if p > 0.6 else "black")
+                color="black" if p > 0.6 else "white")  # dark text on the bright (yellow) end
 ax.set_xticks(range(n_cols), [label(i) for i in ids])
 ax.set_yticks(range(n_rows), ["embeddings"] + [f"layer {i}" for i in range(n_layers)], fontsize=8)
 ax.set_xlabel("input token (the lens predicts the token that follows it)")
