@@ -10,7 +10,8 @@ import logging
 from pathlib import Path
 
 from .build import BuildOptions, BuildReport, build_gallery
-from .render import GALLERY_DIR, HOME_STRIP_MARKER, NAV_FILE, home_strip
+from .layout import GALLERY_DIR
+from .render import HOME_STRIP_MARKER, NAV_FILE, home_strip
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 
