@@ -53,7 +53,7 @@ def write_gallery(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = write_gallery(tmp_path_factory.mktemp("bad"))
-    options = dataclasses.replace(BuildOptions.for_project(root), memory_limit=4 * 2**30)
+    options = dataclasses.replace(BuildOptions.for_project(root), memory_limit=4 * 2**30, cache_dir=root / "cache")
     messages: list[str] = []
     files, report = build_gallery(options, messages.append)
     return root, options, files, report, messages
