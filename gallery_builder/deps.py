@@ -123,7 +123,7 @@ class DependencyRecorder:
         files = dict(self.files)
         for module in modules:
             source = getattr(module, "__file__", None)
-            if isinstance(source, str):
+            if isinstance(source, str) and os.path.isabs(source):  # torch makes modules named "_ops.py"
                 path = os.path.abspath(source)
                 if path not in files and path not in self.written and self._is_project_path(path):
                     files[path] = ""

@@ -23,6 +23,7 @@ BUILD_SETTINGS: dict[str, str] = {
     "GALLERY_REQUIRE_CACHED": "1: run no script; a script without cached outputs fails the build",
     "GALLERY_REPO_URL": "repository link on every page (read by mkdocs.yml)",
     "GALLERY_EDIT_URI": "'edit this page' link (read by mkdocs.yml)",
+    "GALLERY_SITE_DIR": "a built site for the browser tests to check instead of building one",
 }
 
 # Variables outside the GALLERY_ prefix that change what scripts output.
