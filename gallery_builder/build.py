@@ -143,7 +143,8 @@ class Progress:
         else:
             self.log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
         for output in (o for cell in result.outputs for o in cell if o.overlaps):
-            self.log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {'; '.join(output.overlaps)}")
+            collisions = "; ".join(output.overlaps)
+            self.log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {collisions}")
 
 
 def log_to_stderr(message: str) -> None:

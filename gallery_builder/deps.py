@@ -81,7 +81,7 @@ class DependencyRecorder:
             pass
 
     def _opened(self, args: tuple[Any, ...]) -> None:
-        target, mode, flags = (tuple(args) + (None, None, None))[:3]
+        target, mode, flags = (*args, None, None, None)[:3]
         if target is None or isinstance(target, int):
             return
         path = os.path.abspath(os.fsdecode(target))

@@ -19,6 +19,7 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,9 @@ def run_job(job: Job) -> None:
     os._exit(0)  # skip interpreter teardown: atexit hooks of the script's libraries are not ours to run
 
 
-def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapture, shell) -> ScriptFailure | None:
+def _run_cell(
+    cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapture, shell: Any
+) -> ScriptFailure | None:
     """Run one code cell; its last expression's value is shown (capture.py's rules). Top-level
     `await` works, as in a notebook: such a cell runs on the script's event loop."""
     try:
@@ -131,8 +134,10 @@ def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapt
             tree = ast.parse(cell.source, filename=str(job.script))
             ast.increment_lineno(tree, cell.line - 1)
             last_expr = None
-            if tree.body and isinstance(tree.body[-1], ast.Expr):
-                last_expr = ast.Expression(tree.body.pop().value)
+            last = tree.body[-1] if tree.body else None
+            if isinstance(last, ast.Expr):
+                tree.body.pop()
+                last_expr = ast.Expression(last.value)
             _await(eval(compile(tree, str(job.script), "exec", flags=TOP_LEVEL_AWAIT), namespace))
             if last_expr is not None:
                 value = _await(eval(compile(last_expr, str(job.script), "eval", flags=TOP_LEVEL_AWAIT), namespace))
@@ -204,13 +209,13 @@ def describe_failure(error: BaseException, script: str, fallback_line: int) -> S
     return ScriptFailure(line=line, summary=summary, traceback="".join(trimmed.format()).rstrip())
 
 
-def make_redactor(project_root: Path):
+def make_redactor(project_root: Path) -> Callable[[str], str]:
     """Replace machine-specific paths with neutral names: no build-machine path reaches a page."""
     import site
     import tempfile
 
     replacements: list[tuple[str, str]] = []
-    for path in site.getsitepackages() + [site.getusersitepackages()]:
+    for path in [*site.getsitepackages(), site.getusersitepackages()]:
         replacements.append((path, "site-packages"))
     hf_cache = os.environ.get("HF_HUB_CACHE")
     if hf_cache:
@@ -261,14 +266,14 @@ def _prepare_libraries(threads: int, capture: CellCapture) -> None:
     import matplotlib.pyplot as plt
 
     plt.show = lambda *args, **kwargs: capture.save_open_figures()
-    import huggingface_hub.utils
     import torch
     import transformers
+    from huggingface_hub.utils.tqdm import disable_progress_bars
 
     torch.set_num_threads(max(1, threads))
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    huggingface_hub.utils.disable_progress_bars()
+    disable_progress_bars()
 
 
 def _provenance(deps: Dependencies) -> Provenance:

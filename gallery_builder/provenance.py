@@ -6,6 +6,7 @@ run that made it), and rendered as a box at the end of each example page.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib.metadata
 from pathlib import Path
@@ -21,10 +22,8 @@ def library_versions(names: tuple[str, ...] = PROVENANCE_LIBRARIES) -> dict[str,
     """Installed versions of `names`; packages that are not installed are left out."""
     found = {}
     for name in names:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return found
 
 
@@ -55,7 +54,7 @@ def render(record: Provenance, duration: float | None, computed_at: int) -> list
     if duration is not None:
         rows.append(f"- **Run time** {duration:.1f} s")
     if computed_at:
-        day = datetime.datetime.fromtimestamp(computed_at, datetime.timezone.utc).date().isoformat()
+        day = datetime.datetime.fromtimestamp(computed_at, datetime.UTC).date().isoformat()
         rows.append(f"- **Outputs computed** {day}")
     if not rows:
         return []

@@ -63,10 +63,10 @@ def run_all(jobs: Iterable[Job], parallel: int) -> Iterator[RunOutcome]:
         while queue or running:
             while queue and len(running) < parallel:
                 job = queue.pop(0)
-                process = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
+                worker = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
                 with _bare_main_module():
-                    process.start()
-                running[process.sentinel] = (process, job, time.monotonic())
+                    worker.start()
+                running[worker.sentinel] = (worker, job, time.monotonic())
             multiprocessing.connection.wait(list(running), timeout=1.0)
             now = time.monotonic()
             for sentinel, (process, job, started) in list(running.items()):

@@ -1,8 +1,9 @@
 """Every way a cached entry could go stale, each with the change that must invalidate it.
 
 The static key (keys.py): script path and source, generator files, interpreter, every installed
-distribution, script settings, what the build hands the worker. What a run read (deps.py, cache.py): project files and folders by
-content, model snapshots by refs and content, edits made while the script ran.
+distribution, script settings, what the build hands the worker. What a run read (deps.py,
+cache.py): project files and folders by content, model snapshots by refs and content, edits made
+while the script ran.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def test_the_key_covers_what_the_build_hands_the_worker(tmp_path: Path) -> None:
     parsed = parse_script(script)
     inputs = keys.KeyInputs.current({})
 
-    def key(config: GallerySettings = GallerySettings()) -> str:
-        return keys.static_key("s.py", b"", inputs, job_settings(example, parsed, config))
+    def key(config: GallerySettings | None = None) -> str:
+        return keys.static_key("s.py", b"", inputs, job_settings(example, parsed, config or GallerySettings()))
 
     before = key()
     assert key(GallerySettings(capture_repr=("__repr__",))) != before
@@ -146,14 +147,15 @@ def test_modules_left_out_of_the_digest_never_run_in_a_worker(tmp_path: Path) ->
     """The proof behind NOT_OUTPUT_SHAPING: a worker, which writes every cached file, never
     imports those modules (and build.py, which makes the Jobs, is hashed)."""
     script = tmp_path / "modules.py"
-    script.write_text(HEADER.format(title="Modules") + "import sys\nprint(sorted(m for m in sys.modules if m.startswith('gallery_builder')))\n")
+    code = "import sys\n\nprint(sorted(m for m in sys.modules if m.startswith('gallery_builder')))\n"
+    script.write_text(HEADER.format(title="Modules") + code)
     parsed = parse_script(script)
     job = Job(script, script.name, parsed.title, parsed.cells, tmp_path / "out", project_root=tmp_path, timeout=120)
     (outcome,) = run_all([job], 1)
     assert outcome.record is not None and outcome.failure is None
     loaded = set(eval(outcome.record.cells[0][0].text))  # noqa: S307 - the list the script printed
     assert "gallery_builder.execute" in loaded
-    excluded = {"gallery_builder." + name.removesuffix(".py") for name in keys.NOT_OUTPUT_SHAPING if name.endswith(".py")}
+    excluded = {f"gallery_builder.{name[:-3]}" for name in keys.NOT_OUTPUT_SHAPING if name.endswith(".py")}
     assert loaded & excluded == set()
     assert "build.py" not in keys.NOT_OUTPUT_SHAPING
 

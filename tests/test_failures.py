@@ -61,7 +61,7 @@ def built(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_failure_names_file_and_line(built, name: str) -> None:
-    root, _, files, report, messages = built
+    _, _, files, report, messages = built
     _, line, words = BAD[name]
     result = next(r for r in report.results if r.example.path.name == name)
     assert result.status == "failed"
