@@ -14,7 +14,7 @@ import html
 import re
 from pathlib import Path
 
-from . import downloads, katex, provenance, rest, thumbnails, views
+from . import downloads, katex, provenance, rest, thumbnails, vendored, views
 from .capture import Output
 from .headers import HeaderError
 from .layout import GALLERY_DIR, SITE_VENDOR_DIR
@@ -54,7 +54,7 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     files[f"{GALLERY_DIR}/{SCRIPTS_ZIP}"] = downloads.scripts_zip(
         {p.relative_to(gallery.root).as_posix(): p.read_bytes() for p in sorted(gallery.root.rglob("*.py"))}
     )
-    for name, data in views.VENDOR_FILES.items():
+    for name, data in vendored.vendor_files().items():
         files[f"{GALLERY_DIR}/{SITE_VENDOR_DIR}/{name}"] = data
     files.update(katex.katex_files())
     return files
