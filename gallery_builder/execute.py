@@ -199,13 +199,13 @@ def describe_failure(error: BaseException, script: str, fallback_line: int) -> S
         line = error.lineno  # compiling the cell failed: no frame, the error has the line
     # The reader sees the script's frames and the libraries' below them, never this generator's
     # (e.g. plt.show() saving figures, or the event loop of a cell with top-level await).
-    frames = [f for f in frames[first:] if not f.filename.startswith(GENERATOR_DIR)]
+    shown = [f for f in frames[first:] if not f.filename.startswith(GENERATOR_DIR)]
     if isinstance(error, SystemExit):
         summary = f"SystemExit: the script called sys.exit({error.code!r})"
     else:
         summary = "".join(traceback.format_exception_only(type(error), error)).strip()
     trimmed = traceback.TracebackException(type(error), error, error.__traceback__)
-    trimmed.stack = traceback.StackSummary.from_list(frames)
+    trimmed.stack = traceback.StackSummary.from_list(shown)
     return ScriptFailure(line=line, summary=summary, traceback="".join(trimmed.format()).rstrip())
 
 
