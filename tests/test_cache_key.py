@@ -91,8 +91,12 @@ def test_the_key_covers_what_the_build_hands_the_worker(tmp_path: Path) -> None:
     assert job_settings(example, parsed, GallerySettings())["vendor_href"] == "../../_vendor/"
 
 
-def test_the_key_covers_the_settings_that_reach_scripts() -> None:
-    base = keys.KeyInputs.current({})
+def test_the_key_covers_the_settings_that_reach_scripts(inputs: keys.KeyInputs) -> None:
+    def with_environment(environ: dict[str, str]) -> keys.KeyInputs:  # as KeyInputs.current(environ)
+        return dataclasses.replace(inputs, settings=environment.script_settings(environ))
+
+    base = with_environment({})
+    assert keys.KeyInputs.current({"GALLERY_BERT_MODEL": "x"}) == with_environment({"GALLERY_BERT_MODEL": "x"})
     for name, value in [
         ("GALLERY_BERT_MODEL", "bert-base-uncased"),
         ("GALLERY_DECODER_MODEL", "gpt2"),
@@ -101,10 +105,10 @@ def test_the_key_covers_the_settings_that_reach_scripts() -> None:
         ("PYTHONHASHSEED", "1"),
         ("TRANSFORMERS_VERBOSITY", "info"),
     ]:
-        assert key_for(keys.KeyInputs.current({name: value})) != key_for(base), name
+        assert key_for(with_environment({name: value})) != key_for(base), name
     # Build settings (and secrets, and paths whose content is fingerprinted) change nothing.
     for name in [*environment.BUILD_SETTINGS, "HF_TOKEN", "HF_HUB_CACHE", "HOME"]:
-        assert key_for(keys.KeyInputs.current({name: "x"})) == key_for(base), name
+        assert key_for(with_environment({name: "x"})) == key_for(base), name
 
 
 def test_settings_are_listed_in_one_place() -> None:
