@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export NO_MKDOCS_2_WARNING := true
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: site serve test bench new models clean clean-cache browser
+.PHONY: site serve test bench new models install clean clean-cache browser
 
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict
@@ -31,6 +31,9 @@ bench: $(STAMP)
 # Write a new gallery script from the template: make new TITLE="My example" SECTION=01_attention
 new: $(STAMP)
 	$(BIN)/python -m gallery_builder new --title "$(TITLE)" --section "$(SECTION)"
+
+# Create .venv from the pinned requirements (every other target does this when needed).
+install: $(STAMP)
 
 # Prepare the embedded models in .cache/huggingface/hub (the build also does this when needed).
 models: $(STAMP)

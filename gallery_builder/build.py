@@ -1,10 +1,21 @@
-"""Build the gallery: find scripts, reuse cached outputs or run the scripts, render the pages.
+"""Build the gallery in three phases: plan, run, render.
 
-    project.py   what the gallery holds (sections, examples)
+    plan     find the scripts, parse them, compute their cache keys, find usable cached entries
+    run      run the scripts that have none in worker processes; cache the outputs of successes
+    render   Markdown pages and the files they show, for every example
+
+The modules, in the order a build uses them:
+
+    environment.py  the environment variables the build reads and sets
+    project.py   what the gallery holds (sections, examples; headers.py reads their headers)
+    settings.py  the [tool.gallery] settings of pyproject.toml, per section
     parse.py     a script's title, intro and cells
-    cache.py     outputs kept from earlier builds
-    workers.py   running scripts in isolated processes (execute.py + capture.py inside them)
-    render.py    Markdown pages and their files
+    keys.py      a script's cache key: source, generator, interpreter, libraries, settings
+    cache.py     outputs kept from earlier builds, checked against what their run read
+    shard.py     which scripts a shard of a split build runs
+    workers.py   running scripts in isolated processes (execute.py, capture.py, deps.py inside)
+    record.py    what a run produced, as the worker writes it and the cache keeps it
+    render.py    Markdown pages and their files (layout.py: where they go)
 
 `build_gallery` returns the files to publish and a report; it never raises for a bad script.
 """
@@ -20,17 +31,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache as cache_mod
+from . import environment, shard
+from .cache import ResultCache
 from .embedded_models import ensure_embedded_models
-from .execute import Job, ScriptFailure, outputs_of, read_result
+from .execute import Job
+from .keys import KeyInputs, file_digest, static_key
+from .layout import view_vendor_href
 from .parse import ParsedScript, ScriptError, parse_script
 from .project import Example, Gallery
+from .record import Provenance, RunRecord, ScriptFailure
 from .render import Files, render_gallery
 from .results import ExampleResult, Status
 from .settings import GallerySettings, Settings, SettingsError, load_settings
 from .workers import RunOutcome, run_all, start_warming
 
-MODEL_SETTINGS = ("GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "HF_HUB_OFFLINE")
+Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -42,11 +57,11 @@ class BuildOptions:
     parallel: int = 2
     timeout: float = 300.0
     memory_limit: int | None = None
+    require_cached: bool = False  # run nothing: a script without a usable entry fails
 
     @classmethod
-    def for_project(cls, root: Path, source_dir: Path | None = None) -> "BuildOptions":
-        """Options from the environment (documented in CONTRIBUTING.md): GALLERY_JOBS, GALLERY_TIMEOUT,
-        GALLERY_MEMORY_GB, GALLERY_CACHE (outputs) and GALLERY_HF_CACHE (model files)."""
+    def for_project(cls, root: Path, source_dir: Path | None = None) -> BuildOptions:
+        """Options from the build settings in the environment (environment.BUILD_SETTINGS)."""
         root = root.resolve()
         memory_gb = float(os.environ.get("GALLERY_MEMORY_GB", "8"))
         return cls(
@@ -57,6 +72,7 @@ class BuildOptions:
             parallel=int(os.environ.get("GALLERY_JOBS", str(min(2, os.cpu_count() or 1)))),
             timeout=float(os.environ.get("GALLERY_TIMEOUT", "300")),
             memory_limit=int(memory_gb * 2**30) if memory_gb > 0 else None,
+            require_cached=environment.flag("GALLERY_REQUIRE_CACHED"),
         )
 
 
@@ -66,7 +82,7 @@ class BuildReport:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)  # gallery headers and settings that could not be read
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     @property
@@ -81,18 +97,108 @@ class BuildReport:
         )
 
 
+@dataclass(frozen=True)
+class ScriptRun:
+    """A script the plan found no usable cached entry for."""
+
+    example: Example
+    display_path: str
+    parsed: ParsedScript
+    key: str
+    config: GallerySettings  # its section's [tool.gallery] settings
+    expect_failure: bool  # its error is the point (a script comment or expected_failures)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    gallery: Gallery
+    examples: list[Example]  # in gallery order, without the ignored ones
+    ready: dict[Path, ExampleResult]  # cached, shown as code or failed to parse: nothing to run
+    to_run: list[ScriptRun]
+    errors: list[str]  # gallery headers and settings that could not be read
+
+    def share(self, names: set[str], project_root: Path) -> BuildPlan:
+        """The part of the plan for the scripts named (paths relative to the project root)."""
+        mine = [e for e in self.examples if _display(e, project_root) in names]
+        paths = {e.path for e in mine}
+        ready = {path: result for path, result in self.ready.items() if path in paths}
+        to_run = [r for r in self.to_run if r.example.path in paths]
+        return BuildPlan(self.gallery, mine, ready, to_run, self.errors)
+
+
+class Progress:
+    """One line per finished example: `gallery: [3/12] ran gallery_src/... (1.2 s)`."""
+
+    def __init__(self, total: int, log: Log) -> None:
+        self.total = total
+        self.log = log
+        self.done = 0
+
+    def show(self, result: ExampleResult) -> None:
+        self.done += 1
+        where = f"[{self.done}/{self.total}]"
+        if result.status == "failed":
+            summary = result.failure.summary if result.failure else "failed"
+            self.log(f"gallery: {where} FAILED {result.location}: {summary}")
+        else:
+            self.log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
+        for output in (o for cell in result.outputs for o in cell if o.overlaps):
+            collisions = "; ".join(output.overlaps)
+            self.log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {collisions}")
+
+
 def log_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_stderr) -> tuple[Files, BuildReport]:
+# -- the builds -------------------------------------------------------------------------------
+
+def build_gallery(options: BuildOptions, log: Log = log_to_stderr) -> tuple[Files, BuildReport]:
+    """Plan, run and render the whole gallery."""
     started = time.perf_counter()
-    _prepare_environment(options)
+    store = open_cache(options, log)
+    plan = plan_build(options, store, warm=not options.require_cached, log=log)
+    results = run_plan(plan, options, store, log)
+    files = render_gallery(plan.gallery, results, show_times="SOURCE_DATE_EPOCH" not in os.environ)
+    discard_failed_runs(results, store)
+    shard.save_run_times(options.cache_dir, results)
+    report = BuildReport(results, time.perf_counter() - started, plan.errors)
+    log(report.summary())
+    return files, report
+
+
+def build_shard(options: BuildOptions, part: shard.Shard, log: Log = log_to_stderr) -> BuildReport:
+    """Run one shard's share of the scripts into the cache; render nothing (see shard.py)."""
+    started = time.perf_counter()
+    store = open_cache(options, log)
+    plan = plan_build(options, store, warm=False, log=log)
+    names = [_display(e, options.project_root) for e in plan.examples]
+    mine = shard.assign(names, shard.load_run_times(options.cache_dir), part.count)[part.index - 1]
+    share = plan.share(set(mine), options.project_root)
+    log(f"gallery: shard {part}: {len(share.examples)} of {len(plan.examples)} scripts")
+    results = run_plan(share, options, store, log)
+    discard_failed_runs(results, store)
+    report = BuildReport(results, time.perf_counter() - started, share.errors)
+    log(report.summary())
+    return report
+
+
+# -- phase 1: plan ----------------------------------------------------------------------------
+
+def open_cache(options: BuildOptions, log: Log) -> ResultCache:
+    """Settings for the workers, the embedded models, the output cache: what every phase needs."""
+    environment.prepare_environment(os.environ, options.hf_cache, options.cache_dir)
     ensure_embedded_models(options.hf_cache, log)
-    store = cache_mod.ResultCache(options.cache_dir)
+    store = ResultCache(options.cache_dir, options.project_root, options.hf_cache)
     store.sweep()
+    return store
+
+
+def plan_build(options: BuildOptions, store: ResultCache, warm: bool = True, log: Log = log_to_stderr) -> BuildPlan:
+    """Parse every script and look up its entry. `warm` starts the workers' imports as soon as
+    one script needs running, so they overlap with the remaining look-ups."""
     gallery = Gallery.load(options.source_dir)
-    errors = [f"{e.path.relative_to(options.project_root).as_posix()}:{e.line}: {e.message}" for e in gallery.header_errors()]
+    errors = [f"{_display_path(e.path, options.project_root)}:{e.line}: {e.message}" for e in gallery.header_errors()]
     try:
         settings = load_settings(options.project_root)
     except SettingsError as error:
@@ -101,106 +207,149 @@ def build_gallery(options: BuildOptions, log: Callable[[str], None] = log_to_std
     for message in errors:
         log(f"gallery: ERROR {message}")
     examples = [e for e in gallery.examples() if not _settings_for(settings, gallery, e).ignores(_relative(gallery, e))]
-    results: dict[Path, ExampleResult] = {}
-    jobs: list[tuple[Job, str, ExampleResult]] = []
-    total = len(examples)
-
-    def announce(result: ExampleResult) -> None:
-        results[result.example.path] = result
-        where = f"[{len(results)}/{total}]"
-        if result.status == "failed":
-            summary = result.failure.summary if result.failure else "failed"
-            log(f"gallery: {where} FAILED {result.location}: {summary}")
-        else:
-            log(f"gallery: {where} {result.status:6} {result.display_path} ({result.duration:.1f} s)")
-        for output in (o for cell in result.outputs for o in cell if o.overlaps):
-            log(f"gallery: note: {result.display_path}: {output.file}: labels collide: {'; '.join(output.overlaps)}")
-
-    model_settings = {name: os.environ.get(name, "") for name in MODEL_SETTINGS}
-    expected: dict[Path, bool] = {}
+    inputs = KeyInputs.current()
+    ready: dict[Path, ExampleResult] = {}
+    to_run: list[ScriptRun] = []
     for example in examples:
-        display = example.path.relative_to(options.project_root).as_posix()
-        source = example.path.read_bytes()
         config = _settings_for(settings, gallery, example)
-        try:
-            parsed = parse_script(example.path, source.decode("utf-8"))
-        except (ScriptError, UnicodeDecodeError) as error:
-            announce(_parse_failure(example, display, error, config.expects_failure(_relative(gallery, example))))
+        planned = plan_example(example, config, _relative(gallery, example), options.project_root, store, inputs)
+        if isinstance(planned, ExampleResult):
+            ready[example.path] = planned
             continue
-        if parsed.markup == "rst" and example.section.markup != "rst":
-            # An underlined title is also Markdown (mkdocs-gallery's scripts use it): the prose is reST
-            # only in a section whose header is reST (sphinx-gallery's GALLERY_HEADER.rst, README.txt).
-            parsed = dataclasses.replace(parsed, markup="markdown")
-        expected[example.path] = bool(parsed.settings.get("expect_failure", False)) or config.expects_failure(
-            _relative(gallery, example)
-        )
-        if parsed.syntax_error is not None or not config.runs(_relative(gallery, example)):
-            announce(_not_run(example, display, parsed, expected[example.path]))
-            continue
-        vendor_href = "../" * (example.section.depth + 1) + "_vendor/"
-        capture = {"capture_repr": config.capture_repr, "ignore_repr_types": config.ignore_repr_types}
-        key = cache_mod.static_key(source, {**model_settings, "vendor_href": vendor_href, "capture": repr(capture)})
-        hit = store.lookup(key)
-        if hit is not None:
-            announce(_from_result(example, display, parsed, read_result(hit), hit, "cached"))
-            continue
-        job = Job(
-            script=example.path,
-            display_name=display,
-            title=parsed.title.replace("``", "`").replace("`", ""),  # plain text: view titles, title cards
-            cells=parsed.cells,
-            out_dir=store.staging_dir(),
-            project_root=options.project_root,
-            env=dict(os.environ),  # the forkserver may be older than this build's settings
-            timeout=float(parsed.settings.get("timeout", config.timeout or options.timeout)),
-            threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
-            memory_limit=options.memory_limit,
-            thumbnail=int(parsed.settings.get("thumbnail_number", 1)),
-            thumbnail_panel=int(parsed.settings.get("thumbnail_panel", 0)),
-            thumbnail_path=_thumbnail_path(example, parsed),
-            capture_repr=config.capture_repr,
-            ignore_repr_types=config.ignore_repr_types,
-            vendor_href=vendor_href,
-        )
-        if not jobs:
-            start_warming()  # the forkserver's imports overlap with the remaining cache look-ups
-        jobs.append((job, key, ExampleResult(example, display, "ran", parsed)))
-
-    pending = {job.out_dir: (key, stub) for job, key, stub in jobs}
-    leftovers: list[Path] = []
-
-    def finished(outcome: RunOutcome) -> None:
-        key, stub = pending[outcome.job.out_dir]
-        result = _from_outcome(stub, outcome, expected[stub.example.path])
-        if result.status != "failed" and outcome.result is not None:
-            result.files_dir = store.store(key, outcome.job.out_dir, outcome.result)
-        else:
-            leftovers.append(outcome.job.out_dir)
-        announce(result)
-
-    if jobs:
-        log(f"gallery: running {len(jobs)} of {total} scripts, {options.parallel} at a time")
-        run_all([job for job, _, _ in jobs], options.parallel, finished)
-
-    ordered = [results[e.path] for e in examples]
-    files = render_gallery(gallery, ordered, show_times="SOURCE_DATE_EPOCH" not in os.environ)
-    for folder in leftovers:  # failed runs: rendered above, never cached
-        shutil.rmtree(folder, ignore_errors=True)
-    report = BuildReport(ordered, time.perf_counter() - started, errors)
-    log(report.summary())
-    return files, report
+        if warm and not to_run:
+            start_warming()
+        to_run.append(planned)
+    return BuildPlan(gallery, examples, ready, to_run, errors)
 
 
-def _prepare_environment(options: BuildOptions) -> None:
-    """Settings every worker inherits. Set before the forkserver starts: libraries read them on import."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ["HF_HUB_CACHE"] = str(options.hf_cache)
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    os.environ["MPLBACKEND"] = "Agg"
-    os.environ["IPYTHONDIR"] = str(options.cache_dir / "ipython")
+def plan_example(
+    example: Example, config: GallerySettings, relative: str, project_root: Path, store: ResultCache, inputs: KeyInputs
+) -> ExampleResult | ScriptRun:
+    """The cached result of one script, its result without running, or the run it needs.
+    `relative` is its path under gallery_src/, as [tool.gallery] settings name scripts."""
+    display = _display(example, project_root)
+    source = example.path.read_bytes()
+    try:
+        parsed = parse_script(example.path, source.decode("utf-8"))
+    except (ScriptError, UnicodeDecodeError) as error:
+        return _parse_failure(example, display, error, config.expects_failure(relative))
+    if parsed.markup == "rst" and example.section.markup != "rst":
+        # An underlined title is also Markdown (mkdocs-gallery's scripts use it): the prose is reST
+        # only in a section whose header is reST (sphinx-gallery's GALLERY_HEADER.rst, README.txt).
+        parsed = dataclasses.replace(parsed, markup="markdown")
+    expect_failure = bool(parsed.settings.get("expect_failure", False)) or config.expects_failure(relative)
+    if parsed.syntax_error is not None or not config.runs(relative):
+        return _not_run(example, display, parsed, expect_failure)
+    key = static_key(display, source, inputs, job_settings(example, parsed, config))
+    entry = store.lookup(key)
+    if entry is None:
+        return ScriptRun(example, display, parsed, key, config, expect_failure)
+    return _from_record(example, display, parsed, entry.record, entry.folder, "cached")
+
+
+def job_settings(example: Example, parsed: ParsedScript, config: GallerySettings) -> dict[str, str]:
+    """What a Job carries that shapes outputs and is not in the script's source: part of its key."""
+    thumbnail = _thumbnail_path(example, parsed)
+    return {
+        "capture_repr": repr(config.capture_repr),
+        "ignore_repr_types": config.ignore_repr_types,
+        "vendor_href": view_vendor_href(example.section.depth),
+        "thumbnail_path": thumbnail,
+        "thumbnail_file": file_digest(Path(thumbnail)) if thumbnail else "",
+    }
+
+
+# -- phase 2: run -----------------------------------------------------------------------------
+
+def run_plan(plan: BuildPlan, options: BuildOptions, store: ResultCache, log: Log) -> list[ExampleResult]:
+    """Results for every example of the plan, in gallery order: the ready ones, then the runs."""
+    progress = Progress(len(plan.examples), log)
+    results = dict(plan.ready)
+    for result in plan.ready.values():
+        progress.show(result)
+    if options.require_cached:
+        for run in plan.to_run:
+            results[run.example.path] = _not_cached(run)
+            progress.show(results[run.example.path])
+    elif plan.to_run:
+        log(f"gallery: running {len(plan.to_run)} of {len(plan.examples)} scripts, {options.parallel} at a time")
+        jobs = [make_job(run, store.staging_dir(), options) for run in plan.to_run]
+        runs = {job.out_dir: run for job, run in zip(jobs, plan.to_run, strict=True)}
+        for outcome in run_all(jobs, options.parallel):
+            result = finish_run(runs[outcome.job.out_dir], outcome, store)
+            results[result.example.path] = result
+            progress.show(result)
+    return [results[e.path] for e in plan.examples]
+
+
+def make_job(run: ScriptRun, out_dir: Path, options: BuildOptions) -> Job:
+    """What a worker needs to run one script into `out_dir`."""
+    return Job(
+        script=run.example.path,
+        display_name=run.display_path,
+        title=run.parsed.title.replace("``", "`").replace("`", ""),  # plain text: view titles, title cards
+        cells=run.parsed.cells,
+        out_dir=out_dir,
+        project_root=options.project_root,
+        env=dict(os.environ),  # the forkserver may be older than this build's settings
+        private_dirs=(options.cache_dir,),
+        timeout=float(_setting(run.parsed, "timeout", run.config.timeout or options.timeout)),
+        threads=max(1, (os.cpu_count() or 1) // max(1, options.parallel)),
+        memory_limit=options.memory_limit,
+        thumbnail=int(_setting(run.parsed, "thumbnail_number", 1)),
+        thumbnail_panel=int(_setting(run.parsed, "thumbnail_panel", 0)),
+        thumbnail_path=_thumbnail_path(run.example, run.parsed),
+        capture_repr=run.config.capture_repr,
+        ignore_repr_types=run.config.ignore_repr_types,
+        vendor_href=view_vendor_href(run.example.section.depth),
+    )
+
+
+def finish_run(run: ScriptRun, outcome: RunOutcome, store: ResultCache) -> ExampleResult:
+    """Decide whether a finished run counts as a success (expected failures included) and cache
+    its outputs if so. A failed run's folder stays in staging until the pages are rendered."""
+    expect_failure = run.expect_failure
+    record = outcome.record
+    failure = outcome.failure
+    status: Status = "ran"
+    if failure is not None and not expect_failure:
+        status = "failed"
+    if failure is None and expect_failure:
+        status = "failed"
+        failure = ScriptFailure(1, "the script is marked expect_failure but ran without an error", "")
+    files_dir = outcome.job.out_dir
+    if status != "failed" and record is not None:
+        files_dir = store.store(run.key, outcome.job.out_dir, record)
+    return ExampleResult(
+        run.example,
+        run.display_path,
+        status,
+        run.parsed,
+        outputs=record.cells if record else [],
+        files_dir=files_dir,
+        failure=failure,
+        expected_failure=expect_failure and outcome.failure is not None,
+        duration=record.duration if record else outcome.wall_time,
+        computed_at=record.computed_at if record else 0,
+        provenance=record.provenance if record else Provenance(),
+    )
+
+
+def discard_failed_runs(results: list[ExampleResult], store: ResultCache) -> None:
+    """Failed runs are shown on their pages but never cached: remove their folders."""
+    for result in results:
+        if result.status == "failed" and result.files_dir is not None and result.files_dir.parent == store.staging:
+            shutil.rmtree(result.files_dir, ignore_errors=True)
+
+
+# -- results ----------------------------------------------------------------------------------
+
+def _display(example: Example, project_root: Path) -> str:
+    return _display_path(example.path, project_root)
+
+
+def _display_path(path: Path, project_root: Path) -> str:
+    return path.relative_to(project_root).as_posix()
 
 
 def _relative(gallery: Gallery, example: Example) -> str:
@@ -230,6 +379,11 @@ def _not_run(example: Example, display: str, parsed: ParsedScript, expect_failur
     return ExampleResult(example, display, status, parsed, failure=failure, expected_failure=expect_failure)
 
 
+def _setting(parsed: ParsedScript, name: str, default: float) -> float:
+    value = parsed.settings.get(name, default)
+    return float(value) if isinstance(value, (int, float)) else default
+
+
 def _parse_failure(example: Example, display: str, error: Exception, expect_failure: bool = False) -> ExampleResult:
     if isinstance(error, ScriptError):
         failure = ScriptFailure(error.line, error.message, "")
@@ -239,45 +393,26 @@ def _parse_failure(example: Example, display: str, error: Exception, expect_fail
     return ExampleResult(example, display, status, failure=failure, expected_failure=expect_failure)
 
 
-def _from_result(
-    example: Example, display: str, parsed: ParsedScript, result: dict, files_dir: Path, status: Status
+def _not_cached(run: ScriptRun) -> ExampleResult:
+    failure = ScriptFailure(
+        1, "no cached outputs, and GALLERY_REQUIRE_CACHED forbids running scripts (did a shard not build it?)", ""
+    )
+    return ExampleResult(run.example, run.display_path, "failed", run.parsed, failure=failure)
+
+
+def _from_record(
+    example: Example, display: str, parsed: ParsedScript, record: RunRecord, files_dir: Path, status: Status
 ) -> ExampleResult:
-    failure = result.get("failure")
     return ExampleResult(
         example,
         display,
         status,
         parsed,
-        outputs=outputs_of(result),
+        outputs=record.cells,
         files_dir=files_dir,
-        failure=ScriptFailure(**failure) if failure else None,
-        expected_failure=bool(failure),
-        duration=result.get("duration", 0.0),
-        computed_at=result.get("computed_at", 0),
-        provenance=result.get("provenance", {}),
-    )
-
-
-def _from_outcome(stub: ExampleResult, outcome: RunOutcome, expect_failure: bool) -> ExampleResult:
-    """Decide whether a finished run counts as a success, given whether the script is expected to fail."""
-    result = outcome.result
-    failure = outcome.failure
-    status = "ran"
-    if failure is not None and not expect_failure:
-        status = "failed"
-    if failure is None and expect_failure:
-        status = "failed"
-        failure = ScriptFailure(1, "the script is marked expect_failure but ran without an error", "")
-    return ExampleResult(
-        stub.example,
-        stub.display_path,
-        status,  # type: ignore[arg-type]
-        stub.parsed,
-        outputs=outputs_of(result) if result else [],
-        files_dir=outcome.job.out_dir,
-        failure=failure,
-        expected_failure=expect_failure and outcome.failure is not None,
-        duration=result.get("duration", outcome.wall_time) if result else outcome.wall_time,
-        computed_at=result.get("computed_at", 0) if result else 0,
-        provenance=result.get("provenance", {}) if result else {},
+        failure=record.failure,
+        expected_failure=record.failure is not None,
+        duration=record.duration,
+        computed_at=record.computed_at,
+        provenance=record.provenance,
     )

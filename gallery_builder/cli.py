@@ -1,16 +1,20 @@
-"""Command line: `python -m gallery_builder {build,new,models}` (also installed as `gallery`)."""
+"""Command line: `python -m gallery_builder {build,merge,new,models}` (also installed as `gallery`)."""
 
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 from pathlib import Path
 
-from .build import BuildOptions, build_gallery
+from .build import BuildOptions, build_gallery, build_shard
+from .cache import ResultCache
 from .embedded_models import ensure_embedded_models
 from .headers import header_file
 from .project import slugify
+from .render import Files
+from .shard import Shard
 
 TEMPLATE = Path(__file__).parent / "templates" / "example.py.txt"
 
@@ -37,7 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="run the scripts and write the gallery's pages to a folder")
     build.add_argument("--project", type=Path, default=Path("."), help="project root (holds gallery_src/)")
-    build.add_argument("--out", type=Path, required=True, help="folder to write the generated pages into")
+    build.add_argument("--out", type=Path, help="folder to write the generated pages into (not with --shard)")
+    build.add_argument("--shard", type=Shard.parse, metavar="I/N",
+                       help="run only the I-th of N shares of the scripts into the cache; write no pages")
+    build.add_argument("--export", type=Path, metavar="DIR",
+                       help="with --shard: also copy the entries this shard made into DIR, for `merge`")
+    merge = commands.add_parser("merge", help="copy the entries of shard caches (DIR/entries/...) into the cache")
+    merge.add_argument("folders", type=Path, nargs="+", metavar="DIR")
+    merge.add_argument("--project", type=Path, default=Path("."))
     new = commands.add_parser("new", help="write a new example script from the template")
     new.add_argument("--title", required=True)
     new.add_argument("--section", required=True, help="section folder, e.g. 01_attention")
@@ -58,10 +69,44 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "models":
         ensure_embedded_models(options.hf_cache)
         return 0
-    files, report = build_gallery(options)
+    if args.command == "merge":
+        return merge_caches(options, args.folders)
+    if (args.shard is None) == (args.out is None):
+        parser.error("build needs --out DIR, or --shard I/N to fill the cache only")
+    if args.export is not None and args.shard is None:
+        parser.error("--export goes with --shard")
+    if args.shard is not None:
+        report = build_shard(options, args.shard)
+        if args.export is not None:
+            export_entries([r.files_dir for r in report.results if r.status == "ran" and r.files_dir], args.export)
+    else:
+        files, report = build_gallery(options)
+        write_files(files, args.out)
+    return 1 if report.failures else 0
+
+
+def write_files(files: Files, out: Path) -> None:
     for name, data in files.items():
-        target = args.out / name
+        target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_bytes() != data:  # write only what changed
             target.write_bytes(data)
-    return 1 if report.failures else 0
+
+
+def export_entries(entries: list[Path], target: Path) -> None:
+    """Copy cache entries into `target/entries/`, the layout `merge` reads."""
+    (target / "entries").mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        shutil.copytree(entry, target / "entries" / entry.name, dirs_exist_ok=True)
+    print(f"gallery: exported {len(entries)} entries to {target}", file=sys.stderr)
+
+
+def merge_caches(options: BuildOptions, folders: list[Path]) -> int:
+    store = ResultCache(options.cache_dir, options.project_root, options.hf_cache)
+    for folder in folders:
+        if not (folder / "entries").is_dir():
+            print(f"gallery merge: {folder} holds no entries/ folder", file=sys.stderr)
+            return 2
+        copied = store.merge_from(folder)
+        print(f"gallery: merged {len(copied)} entries from {folder}", file=sys.stderr)
+    return 0

@@ -28,13 +28,14 @@ def notebook(parsed: ParsedScript) -> bytes:
         cells.append(make(cell.source, id=f"cell-{number}"))
     book = new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     nbformat.validate(book)
-    return nbformat.writes(book).encode("utf-8") + b"\n"
+    text: str = nbformat.writes(book)
+    return text.encode("utf-8") + b"\n"
 
 
 def scripts_zip(scripts: dict[str, bytes]) -> bytes:
     """A zip of {archive name: content}, in name order, with a fixed timestamp on every entry."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01, zip's earliest date
-    stamp = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.timezone.utc).timetuple()[:6]
+    stamp = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(scripts):

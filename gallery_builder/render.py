@@ -14,14 +14,13 @@ import html
 import re
 from pathlib import Path
 
-from . import downloads, katex, provenance, rest, thumbnails, views
+from . import downloads, katex, provenance, rest, thumbnails, vendored, views
 from .capture import Output
 from .headers import HeaderError
+from .layout import GALLERY_DIR, SITE_VENDOR_DIR
 from .project import Gallery, Section
 from .results import ExampleResult
 
-GALLERY_DIR = "gallery"
-VENDOR_DIR = "_vendor"
 NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
 SCRIPTS_ZIP = "gallery-scripts.zip"
 # Gallery and section pages use the page's whole width for their grid of cards.
@@ -55,8 +54,8 @@ def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: b
     files[f"{GALLERY_DIR}/{SCRIPTS_ZIP}"] = downloads.scripts_zip(
         {p.relative_to(gallery.root).as_posix(): p.read_bytes() for p in sorted(gallery.root.rglob("*.py"))}
     )
-    for name, data in views.VENDOR_FILES.items():
-        files[f"{GALLERY_DIR}/{VENDOR_DIR}/{name}"] = data
+    for name, data in vendored.vendor_files().items():
+        files[f"{GALLERY_DIR}/{SITE_VENDOR_DIR}/{name}"] = data
     files.update(katex.katex_files())
     return files
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 from .capture import Output
-from .execute import ScriptFailure
 from .parse import ParsedScript
 from .project import Example
+from .record import Provenance, ScriptFailure
 
 Status = Literal["ran", "cached", "failed", "shown"]  # shown: as code, without running
 
@@ -26,7 +26,7 @@ class ExampleResult:
     expected_failure: bool = False  # the script is marked to fail, and did
     duration: float = 0.0
     computed_at: int = 0  # Unix time the outputs were computed (SOURCE_DATE_EPOCH when set)
-    provenance: dict = field(default_factory=dict)  # models and library versions of the run
+    provenance: Provenance = field(default_factory=Provenance)  # models and library versions of the run
 
     @property
     def title(self) -> str:

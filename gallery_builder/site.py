@@ -10,7 +10,8 @@ import logging
 from pathlib import Path
 
 from .build import BuildOptions, BuildReport, build_gallery
-from .render import GALLERY_DIR, HOME_STRIP_MARKER, NAV_FILE, home_strip
+from .layout import GALLERY_DIR
+from .render import HOME_STRIP_MARKER, NAV_FILE, home_strip
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 
@@ -51,7 +52,7 @@ def _fill_home_strip(report: BuildReport) -> None:
 def _keep_out_of_site(path: str) -> None:
     """literate-nav reads the nav file; it should not also become a page (and a search result)."""
     from mkdocs.structure.files import InclusionLevel
-    from mkdocs_gen_files import FilesEditor
+    from mkdocs_gen_files.editor import FilesEditor
 
     nav_file = FilesEditor.current().files.get_file_from_path(path)
     if nav_file is not None:

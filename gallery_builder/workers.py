@@ -19,11 +19,12 @@ import re
 import sys
 import time
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .execute import PROGRESS_FILE, TIMEOUT_FILE, Job, ScriptFailure, read_result, run_job
+from .execute import PROGRESS_FILE, TIMEOUT_FILE, Job, run_job
+from .record import RunRecord, ScriptFailure
 
 GRACE_SECONDS = 15.0  # after the timeout, the faulthandler has this long to dump stacks and exit
 
@@ -31,8 +32,8 @@ GRACE_SECONDS = 15.0  # after the timeout, the faulthandler has this long to dum
 @dataclass
 class RunOutcome:
     job: Job
-    result: dict | None  # result.json of the worker, or None if it died without one
-    failure: ScriptFailure | None
+    record: RunRecord | None  # what the worker wrote, or None if it died without a record
+    failure: ScriptFailure | None  # the script's failure, or why the worker died
     wall_time: float
 
 
@@ -53,29 +54,34 @@ def start_warming() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def run_all(jobs: Iterable[Job], parallel: int, on_done: Callable[[RunOutcome], None]) -> None:
-    """Run `jobs`, at most `parallel` at once, calling `on_done` as each one finishes."""
+def run_all(jobs: Iterable[Job], parallel: int) -> Iterator[RunOutcome]:
+    """Run `jobs`, at most `parallel` at once, yielding each outcome as its job finishes."""
     context = _forkserver()
     queue = list(jobs)
     running: dict[int, tuple[multiprocessing.process.BaseProcess, Job, float]] = {}
-    while queue or running:
-        while queue and len(running) < parallel:
-            job = queue.pop(0)
-            process = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
-            with _bare_main_module():
-                process.start()
-            running[process.sentinel] = (process, job, time.monotonic())
-        multiprocessing.connection.wait(list(running), timeout=1.0)
-        now = time.monotonic()
-        for sentinel, (process, job, started) in list(running.items()):
-            overdue = now - started > job.timeout + GRACE_SECONDS
-            if process.is_alive() and not overdue:
-                continue
-            if overdue:
-                process.kill()
+    try:
+        while queue or running:
+            while queue and len(running) < parallel:
+                job = queue.pop(0)
+                worker = context.Process(target=run_job, args=(job,), name=f"gallery:{job.display_name}")
+                with _bare_main_module():
+                    worker.start()
+                running[worker.sentinel] = (worker, job, time.monotonic())
+            multiprocessing.connection.wait(list(running), timeout=1.0)
+            now = time.monotonic()
+            for sentinel, (process, job, started) in list(running.items()):
+                overdue = now - started > job.timeout + GRACE_SECONDS
+                if process.is_alive() and not overdue:
+                    continue
+                if overdue:
+                    process.kill()
+                process.join()
+                del running[sentinel]
+                yield _outcome(job, process.exitcode, now - started, overdue)
+    finally:  # the caller stopped early (an error, Ctrl-C): no worker outlives the build
+        for process, _, _ in running.values():
+            process.kill()
             process.join()
-            del running[sentinel]
-            on_done(_outcome(job, process.exitcode, now - started, overdue))
 
 
 @contextlib.contextmanager
@@ -95,11 +101,9 @@ def _bare_main_module() -> Iterator[None]:
 
 
 def _outcome(job: Job, exitcode: int | None, wall_time: float, killed: bool) -> RunOutcome:
-    result = read_result(job.out_dir)
-    if result is not None:
-        failure = result.get("failure")
-        found = ScriptFailure(**failure) if failure else None
-        return RunOutcome(job, result, found, wall_time)
+    record = RunRecord.read(job.out_dir)
+    if record is not None:
+        return RunOutcome(job, record, record.failure, wall_time)
     return RunOutcome(job, None, _death_failure(job, exitcode, killed), wall_time)
 
 

@@ -17,9 +17,8 @@ BASICS = FIXTURE_GALLERY / "01_basics"
 def run_script(script: Path, out_dir: Path, timeout: float = 120) -> RunOutcome:
     parsed = parse_script(script)
     job = Job(script, script.name, parsed.title, parsed.cells, out_dir, project_root=script.parent, timeout=timeout)
-    outcomes: list[RunOutcome] = []
-    run_all([job], 1, outcomes.append)
-    return outcomes[0]
+    (outcome,) = run_all([job], 1)
+    return outcome
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -31,29 +30,31 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_figures_text_and_last_value(tmp_path: Path) -> None:
     outcome = run_script(BASICS / "01_figures_and_text.py", tmp_path / "out")
     assert outcome.failure is None
-    first, second = outcome.result["cells"]
-    assert [o["kind"] for o in first] == ["stdout", "stderr", "image", "image"]
-    assert first[0]["text"] == "hello from a helper\n"
-    assert first[1]["text"] == "to stderr\n"
-    assert [o["alt"] for o in first[2:]] == ["First figure", "Second figure"]
+    assert outcome.record is not None
+    first, second = outcome.record.cells
+    assert [o.kind for o in first] == ["stdout", "stderr", "image", "image"]
+    assert first[0].text == "hello from a helper\n"
+    assert first[1].text == "to stderr\n"
+    assert [o.alt for o in first[2:]] == ["First figure", "Second figure"]
     # As in Jupyter: the last expression's value, then the figure left open, saved at the cell's end.
-    assert [o["kind"] for o in second] == ["text", "image"]
-    assert second[0]["text"].strip() == "{'answer': 42}"
-    assert second[1]["alt"] == "Left open"
+    assert [o.kind for o in second] == ["text", "image"]
+    assert second[0].text.strip() == "{'answer': 42}"
+    assert second[1].alt == "Left open"
     # PNGs are written at twice the CSS width recorded for the page.
     image = first[2]
-    assert png_size(tmp_path / "out" / image["file"])[0] == 2 * image["width"]
+    assert png_size(tmp_path / "out" / image.file)[0] == 2 * image.width
     # The helper module it imported is recorded as a dependency, for the cache.
-    assert any(m.endswith("_shared.py") for m in outcome.result["deps"]["modules"])
+    assert "_shared.py" in outcome.record.deps.files
 
 
 def test_html_from_display_return_and_repr_html(tmp_path: Path) -> None:
     outcome = run_script(BASICS / "02_html_outputs.py", tmp_path / "out")
     assert outcome.failure is None
-    bare, returned, custom = outcome.result["cells"]
+    assert outcome.record is not None
+    bare, returned, custom = outcome.record.cells
     # Each HTML output becomes a standalone view document, numbered in order.
-    assert [o["kind"] for o in bare] == ["html"]  # three display() calls joined into one view
-    assert [bare[0]["file"], returned[0]["file"], custom[0]["file"]] == ["view-1.html", "view-2.html", "view-3.html"]
+    assert [o.kind for o in bare] == ["html"]  # three display() calls joined into one view
+    assert [bare[0].file, returned[0].file, custom[0].file] == ["view-1.html", "view-2.html", "view-3.html"]
     first, second, third = ((tmp_path / "out" / f"view-{n}.html").read_text() for n in (1, 2, 3))
     assert "requirejs(" in first and '<div id="bertviz-view-1"' in first
     assert "requirejs(" in second and '<div id="bertviz-view-2"' in second
@@ -81,4 +82,5 @@ def test_failure_points_at_the_script_line(tmp_path: Path) -> None:
     assert outcome.failure.summary == "ZeroDivisionError: division by zero"
     assert "gallery_builder" not in outcome.failure.traceback  # the runner's frames are cut
     assert 'line 15' in outcome.failure.traceback and "line 12" in outcome.failure.traceback
-    assert outcome.result["cells"][0][0]["text"] == "before\n"
+    assert outcome.record is not None
+    assert outcome.record.cells[0][0].text == "before\n"

@@ -17,6 +17,7 @@ from conftest import ROOT
 
 from gallery_builder.build import BuildOptions, build_gallery
 from gallery_builder.cache import ResultCache
+from gallery_builder.record import Dependencies, RunRecord
 
 HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'
 # name -> (body after the header, line reported, words in the summary); the header is 7 lines.
@@ -52,7 +53,7 @@ def write_gallery(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = write_gallery(tmp_path_factory.mktemp("bad"))
-    options = dataclasses.replace(BuildOptions.for_project(root), memory_limit=4 * 2**30)
+    options = dataclasses.replace(BuildOptions.for_project(root), memory_limit=4 * 2**30, cache_dir=root / "cache")
     messages: list[str] = []
     files, report = build_gallery(options, messages.append)
     return root, options, files, report, messages
@@ -60,7 +61,7 @@ def built(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_failure_names_file_and_line(built, name: str) -> None:
-    root, _, files, report, messages = built
+    _, _, files, report, messages = built
     _, line, words = BAD[name]
     result = next(r for r in report.results if r.example.path.name == name)
     assert result.status == "failed"
@@ -125,17 +126,17 @@ def test_a_killed_build_leaves_a_usable_cache(tmp_path: Path) -> None:
 
 
 def test_damaged_cache_entries_are_rebuilt(tmp_path: Path) -> None:
-    cache = ResultCache(tmp_path / "cache")
+    cache = ResultCache(tmp_path / "cache", tmp_path, tmp_path / "hub")
     out = cache.staging_dir()
     (out / "image-1.png").write_bytes(b"png")
-    cache.store("k", out, {"cells": [], "deps": {}})
+    cache.store("k", out, RunRecord(cells=[]))
     assert cache.lookup("k") is not None
     (cache.entries / "k" / "result.json").write_text('{"cells": [')  # torn write
     assert cache.lookup("k") is None
     (cache.entries / "empty").mkdir()  # a folder without result.json
     assert cache.lookup("empty") is None
     again = cache.staging_dir()
-    cache.store("k", again, {"cells": [], "deps": {}})  # replaces the damaged entry
+    cache.store("k", again, RunRecord(cells=[]))  # replaces the damaged entry
     assert json.loads((cache.entries / "k" / "result.json").read_text())["cells"] == []
 
 
@@ -143,11 +144,11 @@ def test_changed_model_files_invalidate_an_entry(tmp_path: Path) -> None:
     snapshot = tmp_path / "models--x--y" / "snapshots" / "abc"
     snapshot.mkdir(parents=True)
     (snapshot / "config.json").write_text("{}")
-    cache = ResultCache(tmp_path / "cache")
-    cache.store("k", cache.staging_dir(), {"cells": [], "deps": {"models": [str(snapshot)]}})
+    cache = ResultCache(tmp_path / "cache", tmp_path, tmp_path / "hub")
+    cache.store("k", cache.staging_dir(), RunRecord(cells=[], deps=Dependencies(models=[str(snapshot)])))
     assert cache.lookup("k") is not None
     (snapshot / "model.safetensors").write_bytes(b"new weights")
-    assert cache.lookup("k") is None
+    assert ResultCache(tmp_path / "cache", tmp_path, tmp_path / "hub").lookup("k") is None
 
 
 def test_root_is_the_project() -> None:

@@ -18,12 +18,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_CACHE", str(Path(__file__).resolve().parent.parent / ".cache" / "huggingface" / "hub"))
 
-from gallery_builder import views  # noqa: E402
+from gallery_builder import bertviz_fixups, vendored, views  # noqa: E402
 
 BERT_ID = "sentence-transformers/all-MiniLM-L6-v2"
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 VENDOR_HREF = "../../_vendor/"
-# Hosts that serve JS libraries; written out here rather than taken from views.CDN_HOSTS, so the
+# Hosts that serve JS libraries; written out here rather than taken from view_safety.CDN_HOSTS, so the
 # test does not trust the code it checks.
 CDN_PATTERN = re.compile(
     r"cdnjs|jsdelivr|unpkg\.com|googleapis\.com|code\.jquery\.com|cloudflare\.com|d3js\.org/d3\.v",
@@ -187,26 +187,26 @@ def significant_digits(x: float) -> int:
 # --------------------------------------------------------------------------------------------
 
 def test_vendor_files_are_the_pinned_npm_builds_with_licences():
-    readme = (views.VENDOR_DIR / "README.md").read_text()
-    for lib in views.LIBRARIES:
-        data = views.VENDOR_FILES[lib.file]
+    readme = (vendored.VENDOR_SOURCE_DIR / "README.md").read_text()
+    for lib in vendored.VENDORED_LIBRARIES:
+        data = vendored.vendor_files()[lib.file]
         assert hashlib.sha256(data).hexdigest() == lib.sha256
-        assert hashlib.sha256((views.VENDOR_DIR / lib.file).read_bytes()).hexdigest() == lib.sha256
-        licence = views.VENDOR_FILES[lib.license_file].decode()
+        assert hashlib.sha256((vendored.VENDOR_SOURCE_DIR / lib.file).read_bytes()).hexdigest() == lib.sha256
+        licence = vendored.vendor_files()[lib.license_file].decode()
         marker = "Redistribution and use" if lib.spdx == "BSD-3-Clause" else "Permission is hereby granted"
         assert marker in licence, lib.license_file
         # README names the file, the npm package and version, the licence and the hash.
         for needle in (lib.file, lib.npm, lib.license_file, lib.spdx, lib.sha256):
             assert needle in readme, needle
-    names = {lib.file for lib in views.LIBRARIES} | {lib.license_file for lib in views.LIBRARIES}
-    assert set(views.VENDOR_FILES) == names
-    assert b"d3js.org v5.7.0" in views.VENDOR_FILES["d3-5.7.0.min.js"][:200]
-    assert b"jQuery v2.2.4" in views.VENDOR_FILES["jquery-2.2.4.min.js"][:200]
-    assert b"RequireJS 2.3.6" in views.VENDOR_FILES["require-2.3.6.js"][:300]
+    names = {name for lib in vendored.VENDORED_LIBRARIES for name in (lib.file, lib.license_file)}
+    assert set(vendored.vendor_files()) == names
+    assert b"d3js.org v5.7.0" in vendored.vendor_files()["d3-5.7.0.min.js"][:200]
+    assert b"jQuery v2.2.4" in vendored.vendor_files()["jquery-2.2.4.min.js"][:200]
+    assert b"RequireJS 2.3.6" in vendored.vendor_files()["require-2.3.6.js"][:300]
 
 
 def test_vendor_files_contain_no_cdn_url():
-    for name, data in views.VENDOR_FILES.items():
+    for name, data in vendored.vendor_files().items():
         assert not CDN_PATTERN.search(data.decode("utf-8", "replace")), name
 
 
@@ -261,7 +261,7 @@ def test_no_cdn_url_and_libraries_point_at_vendored_files(which, request):
         "jquery": "jquery-2.2.4.min.js",
     }
     for name in ("d3-5.7.0.min.js", "jquery-2.2.4.min.js", "require-2.3.6.js"):
-        assert name in views.VENDOR_FILES
+        assert name in vendored.vendor_files()
 
 
 def test_output_is_deterministic_and_free_of_bertviz_uuids(minilm):
@@ -301,7 +301,7 @@ def test_head_view_of_minilm_is_rounded_below_300_kb(head_fragment):
     assert len(old) == len(new) == 6 * 12 * 12 * 12
     assert max(significant_digits(x) for x in new) <= 4
     assert max(significant_digits(x) for x in old) > 6
-    for x, y in zip(old, new):
+    for x, y in zip(old, new, strict=True):
         assert abs(x - y) <= abs(x) * 5e-4 + 1e-12
     # The structure (tokens, layers, names) survives unchanged.
     assert rounded["attention"][0]["left_text"] == original["attention"][0]["left_text"]
@@ -357,7 +357,7 @@ def test_every_bertviz_fixup_finds_its_code_in_the_pinned_bertviz(head_fragment,
     """Each rewrite matches exactly once in the views it is for: a bertviz upgrade that moves
     the code fails here, instead of silently bringing back black backgrounds or faint lines."""
     fragments = {"bertviz-head": head_fragment, "bertviz-model": model_fragment, "bertviz-neuron": neuron_fragment}
-    for kinds, pattern, _ in views._BERTVIZ_FIXUPS:
+    for kinds, pattern, _ in bertviz_fixups.FIXUPS:
         for kind in kinds:
             assert len(pattern.findall(fragments[kind])) == 1, (kind, pattern.pattern)
 

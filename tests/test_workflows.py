@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,6 +39,35 @@ def test_there_are_test_and_publish_workflows() -> None:
     assert "actions/upload-pages-artifact" in publish and "actions/deploy-pages" in publish
     assert "make site" in publish
     assert "make test" in (ROOT / ".github/workflows/test.yml").read_text()
+
+
+# Current major versions (November 2026); actionlint does not know versions newer than itself.
+CURRENT = {
+    "actions/checkout": "v7",
+    "actions/cache": "v6",
+    "actions/cache/restore": "v6",
+    "actions/upload-artifact": "v7",
+    "actions/download-artifact": "v8",
+    "actions/upload-pages-artifact": "v5",
+    "actions/deploy-pages": "v5",
+}
+
+
+def test_actions_are_on_their_current_major_versions() -> None:
+    used = {}
+    for workflow in WORKFLOWS:
+        for name, version in re.findall(r"uses: ([\w./-]+)@(\S+)", workflow.read_text()):
+            used.setdefault(name, set()).add(version)
+    assert {name: {version} for name, version in CURRENT.items() if name in used} == used
+
+
+def test_publish_runs_shards_then_one_build_that_runs_no_script() -> None:
+    publish = (ROOT / ".github/workflows/publish.yml").read_text()
+    assert '--shard "${{ matrix.shard }}/${{ strategy.job-total }}" --export shard-out' in publish
+    assert "gallery_builder merge shards" in publish
+    build = publish.split("\n  build:\n", 1)[1].split("\n  deploy:\n", 1)[0]
+    assert 'GALLERY_REQUIRE_CACHED: "1"' in build and "make site" in build and "needs: shard" in build
+    assert "merge-multiple: true" in build and "upload-pages-artifact" in build
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)

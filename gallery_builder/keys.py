@@ -1,0 +1,128 @@
+"""The static part of a cache key: everything known before a script runs.
+
+A key covers
+- the script: its path in the project and its source;
+- the generator: every file of gallery_builder/ except the modules listed in NOT_OUTPUT_SHAPING;
+- the Python interpreter and the version of every installed distribution (pip's view);
+- the script settings from the environment (environment.py);
+- what the build hands the worker besides the source: the section's [tool.gallery] capture
+  settings, the views' link to the vendored libraries, a thumbnail image file's content.
+
+What a script reads while it runs (data files, helper modules, folders it lists, model
+snapshots) is not known before it runs: the worker records it (deps.py) and the cache checks it
+on every look-up (cache.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import environment
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Files of gallery_builder/ that cannot change what a cached entry holds, so editing them reruns
+# nothing. Entries are written only by a worker (execute.run_job) from the Job that build.py
+# makes; none of these is imported by a worker (tests/test_cache_key.py checks that) and none
+# makes a Job. Everything else in the package is part of the key, the layout included.
+NOT_OUTPUT_SHAPING = frozenset(
+    {
+        "__main__.py",  # command line entry
+        "cli.py",  # command line
+        "site.py",  # mkdocs-gen-files glue
+        "render.py",  # pages, rendered from the entries on every build
+        "downloads.py",  # notebooks and the zip of scripts, made on every build
+        "results.py",  # what pages are rendered from
+        "cache.py",  # finds and keeps entries; the format is versioned by record.FORMAT
+        "shard.py",  # which scripts a shard runs
+        "templates/example.py.txt",  # `make new`'s template
+        "rest.py",  # reST prose to Markdown, on every build
+        "katex.py",  # math on the pages
+        "vendor/katex-0.19.1/",  # (a folder: everything in it)
+    }
+)
+
+
+def generator_files(package: Path = PACKAGE_DIR) -> list[Path]:
+    """The generator's files that shape outputs, in a stable order."""
+    folders = tuple(name for name in NOT_OUTPUT_SHAPING if name.endswith("/"))
+    found = []
+    for path in sorted(package.rglob("*")):
+        name = path.relative_to(package).as_posix()
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        if name not in NOT_OUTPUT_SHAPING and not name.startswith(folders):
+            found.append(path)
+    return found
+
+
+def generator_digest(package: Path = PACKAGE_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in generator_files(package):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def installed_distributions() -> dict[str, str]:
+    """Every distribution on sys.path, by normalised name: torch, tokenizers, pandas, ..."""
+    found: dict[str, set[str]] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"] if dist.metadata else None
+        if name:
+            normal = name.lower().replace("_", "-").replace(".", "-")
+            found.setdefault(normal, set()).add(dist.version)
+    return {name: ",".join(sorted(versions)) for name, versions in sorted(found.items())}
+
+
+def interpreter() -> dict[str, str]:
+    return {
+        "implementation": sys.implementation.name,
+        "version": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+    }
+
+
+@dataclass(frozen=True)
+class KeyInputs:
+    """What every key of one build shares; computed once per build."""
+
+    generator: str
+    interpreter: dict[str, str]
+    distributions: dict[str, str]
+    settings: dict[str, str]
+
+    @classmethod
+    def current(cls, environ: Mapping[str, str] = os.environ) -> KeyInputs:
+        return cls(generator_digest(), interpreter(), installed_distributions(), environment.script_settings(environ))
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def static_key(script: str, source: bytes, inputs: KeyInputs, job: Mapping[str, str] | None = None) -> str:
+    """The key of a script's entry; `script` is its path relative to the project root, `job` what
+    else the build hands its worker that shapes outputs (build.job_settings)."""
+    payload = {
+        "script": script,
+        "source": hashlib.sha256(source).hexdigest(),
+        "job": dict(sorted((job or {}).items())),
+        "generator": inputs.generator,
+        "interpreter": inputs.interpreter,
+        "distributions": inputs.distributions,
+        "settings": inputs.settings,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
