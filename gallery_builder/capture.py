@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -45,7 +47,7 @@ class Output:
         return {k: v for k, v in asdict(self).items() if v not in ("", 0, 0.0, [])}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Output":
+    def from_json(cls, data: dict[str, Any]) -> Output:
         data = dict(data)
         if "panels" in data:
             data["panels"] = [tuple(box) for box in data["panels"]]
@@ -55,7 +57,7 @@ class Output:
 class CellCapture:
     """Collects the outputs of one script, cell after cell, into `out_dir`."""
 
-    def __init__(self, out_dir: Path, redact) -> None:
+    def __init__(self, out_dir: Path, redact: Callable[[str], str]) -> None:
         self.out_dir = out_dir
         self.redact = redact
         self.outputs: list[Output] = []
@@ -93,9 +95,8 @@ class CellCapture:
             self.image_count += 1
             name = f"image-{self.image_count}.png"
             dark_name = f"image-{self.image_count}-dark.png"
-            light: list[bytes] = []
-            measured = measure(figure, lambda: light.append(_png(figure)))
-            (self.out_dir / name).write_bytes(light[0])
+            light, measured = measure(figure, partial(_png, figure))
+            (self.out_dir / name).write_bytes(light)
             output = Output(
                 "image",
                 file=name,
@@ -198,7 +199,7 @@ def _collapse_carriage_returns(text: str) -> str:
     return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
-def _figure_alt(figure) -> str:
+def _figure_alt(figure: Any) -> str:
     titles = []
     if figure._suptitle is not None and figure._suptitle.get_text():
         titles.append(figure._suptitle.get_text())
@@ -214,16 +215,25 @@ def install_display_hook(capture: CellCapture) -> Any:
     from traitlets.config import Config
 
     class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        def publish(
+            self,
+            data: dict[str, Any],
+            metadata: Any = None,
+            source: Any = None,
+            *,
+            transient: Any = None,
+            update: bool = False,
+            **kwargs: Any,
+        ) -> None:
             capture.add_mime_bundle(data)
 
-        def clear_output(self, wait=False):
+        def clear_output(self, wait: bool = False) -> None:
             pass
 
     config = Config()
     config.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=config)
-    shell.display_pub = Publisher(shell=shell)
+    shell.display_pub = Publisher(shell=shell)  # type: ignore[no-untyped-call]  # IPython is untyped
     return shell
 
 

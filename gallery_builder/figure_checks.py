@@ -12,6 +12,7 @@ renderer, so that they see exactly what was saved (`measure`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ class FigureMeasures:
     overlaps: list[str] = field(default_factory=list)
 
 
-def measure(figure: Figure, save: Any) -> FigureMeasures:
+def measure(figure: Figure, save: Callable[[], bytes]) -> tuple[bytes, FigureMeasures]:
     """Call `save()` (which draws `figure`) and measure the figure as that draw laid it out."""
     found = FigureMeasures()
     dpi = figure.dpi  # savefig draws at its own dpi; CSS pixels follow the figure's
@@ -42,10 +43,10 @@ def measure(figure: Figure, save: Any) -> FigureMeasures:
 
     connection = figure.canvas.mpl_connect("draw_event", on_draw)
     try:
-        save()
+        saved = save()
     finally:
         figure.canvas.mpl_disconnect(connection)
-    return found
+    return saved, found
 
 
 def panel_boxes(figure: Figure, renderer: Any) -> list[Box]:

@@ -82,7 +82,9 @@ def view_params(out_dir: Path, output: Output) -> dict[str, Any] | None:
 # Figures: crop and fit
 # ------------------------------------------------------------------------------------------------
 
-def _crop_fit(source: Path, box: tuple[float, float, float, float] | None, target: Path, fill: tuple) -> None:
+def _crop_fit(
+    source: Path, box: tuple[float, float, float, float] | None, target: Path, fill: tuple[int, int, int, int]
+) -> None:
     from PIL import Image
 
     with Image.open(source) as opened:

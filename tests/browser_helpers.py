@@ -6,6 +6,7 @@ Nothing here talks to the internet: the server binds 127.0.0.1, and `OfflineCont
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -165,10 +166,8 @@ def check_images(page, timeout: float = 10_000) -> list[str]:
                 bad.append(src)
             continue
         img.scroll_into_view_if_needed()
-        try:
+        with contextlib.suppress(Exception):  # reported below as not loaded
             page.wait_for_function("img => img.complete", arg=img, timeout=timeout)
-        except Exception:  # noqa: BLE001 - reported below as not loaded
-            pass
         ok = img.evaluate("img => img.complete && img.naturalWidth > 0")
         if not ok:
             bad.append(src)
@@ -205,7 +204,7 @@ def lab(css_color: str) -> tuple[float, float, float]:
 
 def colour_distance(a: str, b: str) -> float:
     """CIE76 distance between two CSS colours."""
-    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b), strict=True)) ** 0.5
 
 
 def stand_out_fraction(png: bytes, background: str, threshold: int = 16) -> float:

@@ -210,7 +210,8 @@ def test_real_site_views_read_in_both_schemes_and_at_both_widths(offline, real_s
                 png = handle.screenshot(path=str(shots / f"{path.strip('/').replace('/', '-')}-{n + 1}-"
                                                           f"{viewport['width']}-{scheme}.png"))
                 if info["background"] != page_bg or colour_distance(dominant_colour(png), page_bg) >= 2:
-                    problems.append(f"{where}: background {info['background']} / {dominant_colour(png)}, page {page_bg}")
+                    seen = f"{info['background']} / {dominant_colour(png)}"
+                    problems.append(f"{where}: background {seen}, page {page_bg}")
                 if info["scrollX"] or info["scrollWidth"] > info["clientWidth"] + 1 or cut_off(frame):
                     problems.append(f"{where}: does not fit its frame: {info}, cut off {cut_off(frame)}")
                 if viewport is DESKTOP:
@@ -311,7 +312,7 @@ def test_hostile_tokens_show_as_text(offline, showcase_server):
     ctx = offline(showcase_server)
     page = ctx.new_page()
     page.goto(showcase_server + SHOWCASE_OTHER, wait_until="load")
-    handle, frame = view_frames(page)[0]
+    _, frame = view_frames(page)[0]
     texts = frame.evaluate("() => Array.from(document.querySelectorAll('#left text')).map(t => t.textContent)")
     assert texts == HOSTILE_TOKENS
     assert frame.evaluate("document.querySelectorAll('img, b').length") == 0
@@ -346,7 +347,7 @@ def test_views_fit_a_phone_screen(offline, showcase_server):
         page.goto(showcase_server + path, wait_until="load")
         frames = view_frames(page)
         assert _check_sizes(page, frames) == []
-        for handle, frame in frames:
+        for _, frame in frames:
             info = _frame_info(frame)
             assert not info["scrollX"] and info["scrollWidth"] <= info["clientWidth"] + 1, info
             assert cut_off(frame) == [], info

@@ -130,7 +130,13 @@ def test_a_legend_placed_outside_by_the_layout_engine_is_measured_where_it_was_s
     ax.plot(range(30), label="a long legend entry that sits under the axis")
     ax.set_xlabel("position")
     fig.legend(loc="outside lower center")
-    measured = measure(fig, lambda: fig.savefig(io.BytesIO(), format="png", dpi=200))
+    def save() -> bytes:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=200)
+        return buffer.getvalue()
+
+    png, measured = measure(fig, save)
+    assert png.startswith(b"\x89PNG")
     assert measured.overlaps == [] and len(measured.panels) == 1
 
 

@@ -109,7 +109,7 @@ def test_settings_defaults_and_section_tables(tmp_path: Path) -> None:
 )
 def test_bad_settings_are_named(tmp_path: Path, table: str, words: str) -> None:
     (tmp_path / "pyproject.toml").write_text(table)
-    with pytest.raises(SettingsError, match="pyproject.toml") as caught:
+    with pytest.raises(SettingsError, match=r"pyproject\.toml") as caught:
         load_settings(tmp_path)
     assert words in str(caught.value)
 
@@ -159,7 +159,8 @@ def test_links_to_other_examples_point_at_their_pages(tmp_path: Path) -> None:
 def test_prefixes_and_the_blank_line_rule(tmp_path: Path) -> None:
     script = tmp_path / "plot_x.py"
     script.write_text(
-        '"""\nTitle\n=====\n\nIntro.\n"""\n# mkdocs_gallery_thumbnail_number = 2\n# sphinx_gallery_multi_image = "single"\n'
+        '"""\nTitle\n=====\n\nIntro.\n"""\n'
+        '# mkdocs_gallery_thumbnail_number = 2\n# sphinx_gallery_multi_image = "single"\n'
         "\n# %%\n# Prose.\n\nx = 1\n\n# %%\n\n# a code comment\ny = 2\n"
         '# sphinx_gallery_multi_image_block = "multi"\n'
     )

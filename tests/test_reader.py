@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import toggle_palette
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
