@@ -345,7 +345,7 @@ SHOWCASE = {
         """
 
         # %%
-        # The head view, called the seed's way.
+        # The head view, called the original tutorial's way.
 
         import torch
         from bertviz import head_view, model_view
