@@ -153,15 +153,22 @@ def link_examples(markdown: str, script_dir: Path, url_dir: str, pages: dict[Pat
     return "".join(out)
 
 
+# Figures go side by side only when each fits in half of the text column (688 CSS px at 1280 px):
+# a wider figure shown at half size would shrink its text below what a reader can read.
+SIDE_BY_SIDE_MAX_WIDTH = 344
+
+
 def _side_by_side(outputs: list[Output], multi_image: object) -> set[int]:
     """Indexes of a cell's figures shown in one row: runs of 2+ consecutive figures, as sphinx-gallery
-    shows them, unless the script sets `multi_image = "single"`."""
+    shows them, unless the script sets `multi_image = "single"` or a figure is too wide to halve
+    (`multi_image = "multi"` insists)."""
     if multi_image == "single":
         return set()
     found: set[int] = set()
     run: list[int] = []
     for number, output in enumerate([*outputs, Output("text")]):
-        if output.kind == "image":
+        narrow = multi_image == "multi" or 0 < output.width <= SIDE_BY_SIDE_MAX_WIDTH
+        if output.kind == "image" and narrow:
             run.append(number)
             continue
         if len(run) > 1:

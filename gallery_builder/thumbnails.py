@@ -28,7 +28,7 @@ from .capture import Output
 FILE = "thumb.png"
 DARK_FILE = "thumb-dark.png"
 SIZE = (640, 400)  # pixels: a card shows it at 320 x 200 CSS px
-PAD = 0.015  # of the figure, around a cropped panel
+PAD = 0.004  # of the figure, around a cropped panel: more picks up the next panel's title
 PALETTE = (  # 16 colours that stay apart from each other on white and on the dark page
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
     "#bcbd22", "#7f7f7f", "#393b79", "#e7969c", "#637939", "#ad494a", "#3182bd", "#fdae6b",
