@@ -38,6 +38,7 @@ NOT_OUTPUT_SHAPING = frozenset(
         "__main__.py",  # command line entry
         "cli.py",  # command line
         "site.py",  # mkdocs-gen-files glue
+        "mkdocs_hooks.py",  # starts the workers early in `mkdocs serve`
         "render.py",  # pages, rendered from the entries on every build
         "downloads.py",  # notebooks and the zip of scripts, made on every build
         "results.py",  # what pages are rendered from

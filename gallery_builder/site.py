@@ -7,11 +7,14 @@ Failures are logged as mkdocs warnings: `mkdocs build --strict` then exits non-z
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
+from . import environment
 from .build import BuildOptions, BuildReport, build_gallery
 from .layout import GALLERY_DIR
 from .render import HOME_STRIP_MARKER, NAV_FILE, home_strip
+from .workers import start_warming
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 
@@ -34,6 +37,24 @@ def generate(project_root: Path) -> BuildReport:
         summary = failed.failure.summary if failed.failure else "failed"
         log.warning("gallery example failed: %s: %s", failed.location, summary)
     return report
+
+
+def warm_up(project_root: Path) -> None:
+    """Start the workers' imports now (`mkdocs serve` calls this as it starts: mkdocs_hooks.py),
+    so that the first edit of a script costs the script's own run, not the imports too."""
+    options = BuildOptions.for_project(project_root)
+    if options.require_cached:
+        return  # this build runs no script
+    environment.prepare_environment(os.environ, options.hf_cache, options.cache_dir)  # inherited by the server
+    log.info("gallery: warming up the workers (importing torch, transformers and matplotlib once)")
+    start_warming(_report_warm)
+
+
+def _report_warm(seconds: float | None) -> None:
+    if seconds is None:
+        log.warning("gallery: the workers' server did not start; the next script to run reports why")
+    else:
+        log.info("gallery: workers are warm after %.1f s: an edit now re-runs only its script", seconds)
 
 
 def _fill_home_strip(report: BuildReport) -> None:

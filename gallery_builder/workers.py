@@ -17,9 +17,10 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import re
 import sys
+import threading
 import time
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,10 +49,33 @@ def _forkserver() -> multiprocessing.context.ForkServerContext:
     return _context
 
 
-def start_warming() -> None:
-    """Start the forkserver's imports now, so they overlap with the build's other work."""
-    _forkserver()
+def start_warming(on_ready: Callable[[float | None], None] | None = None) -> None:
+    """Start the forkserver's imports now, so they overlap with the build's other work.
+
+    `on_ready`, if given, is called from a background thread once the imports are done, with
+    the seconds they took (None if the server could not start)."""
+    context = _forkserver()
     multiprocessing.forkserver.ensure_running()
+    if on_ready is not None:
+        threading.Thread(target=_report_ready, args=(context, on_ready), name="gallery-warm-up", daemon=True).start()
+
+
+def _report_ready(context: multiprocessing.context.ForkServerContext, on_ready: Callable[[float | None], None]) -> None:
+    """Fork a process that does nothing: the forkserver answers only once its imports are done."""
+    started = time.monotonic()
+    try:
+        probe = context.Process(target=_nothing, name="gallery:warm-up probe")
+        with _bare_main_module():
+            probe.start()
+        probe.join()
+    except Exception:  # noqa: BLE001 - the server died while importing: the next build reports why
+        on_ready(None)
+        return
+    on_ready(time.monotonic() - started)
+
+
+def _nothing() -> None:
+    pass
 
 
 def run_all(jobs: Iterable[Job], parallel: int) -> Iterator[RunOutcome]:
@@ -84,6 +108,9 @@ def run_all(jobs: Iterable[Job], parallel: int) -> Iterator[RunOutcome]:
             process.join()
 
 
+_MAIN_SWAP = threading.Lock()  # the warm-up probe starts its process from another thread
+
+
 @contextlib.contextmanager
 def _bare_main_module() -> Iterator[None]:
     """Start workers without re-importing the parent's __main__ (mkdocs, pytest, a notebook).
@@ -92,12 +119,13 @@ def _bare_main_module() -> Iterator[None]:
     there can be unpickled; workers only need gallery_builder, and a main that is not a file
     (stdin, a notebook) would make every child fail.
     """
-    real = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = real
+    with _MAIN_SWAP:
+        real = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = real
 
 
 def _outcome(job: Job, exitcode: int | None, wall_time: float, killed: bool) -> RunOutcome:

@@ -1,5 +1,5 @@
-"""`mkdocs serve`: an edit re-runs only that script, and a failing script shows its error on its
-page while the server keeps running."""
+"""`mkdocs serve`: the workers warm up as it starts, an edit re-runs only that script, and a
+failing script shows its error on its page while the server keeps running."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import mkdocs_build
 
 
 def free_port() -> int:
@@ -59,14 +60,19 @@ class Server:
 
 @pytest.fixture
 def server(project: Path, tmp_path: Path):
+    """`mkdocs serve` on a gallery whose outputs are all cached, as after a `make site`."""
+    built = mkdocs_build(project, tmp_path / "cache")
+    assert built.returncode == 0, built.stderr
     running = Server(project, tmp_path / "cache")
     yield running
     running.stop()
 
 
-def test_serve_reruns_one_script_and_survives_errors(server: Server, project: Path) -> None:
-    server.wait_for(r"^gallery: 3 ran, 0 cached, 0 failed in")
+def test_serve_warms_up_reruns_one_script_and_survives_errors(server: Server, project: Path) -> None:
+    server.wait_for(r"^gallery: 0 ran, 3 cached, 0 failed in")
     server.wait_for(r"Serving on")
+    # Nothing ran, yet the workers' imports start with the server, not at the first edit.
+    server.wait_for(r"gallery: workers are warm after \d+\.\d s")
     time.sleep(1)  # let the file watcher start
     script = project / "gallery_src" / "01_basics" / "01_figures_and_text.py"
     page = "gallery/basics/figures-and-text/"
