@@ -27,6 +27,7 @@ test: $(STAMP) browser $(ACTIONLINT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py
+	$(BIN)/python benchmarks/serve_speed.py
 
 # Write a new gallery script from the template: make new TITLE="My example" SECTION=01_attention
 new: $(STAMP)
