@@ -57,9 +57,10 @@ class Output:
 class CellCapture:
     """Collects the outputs of one script, cell after cell, into `out_dir`."""
 
-    def __init__(self, out_dir: Path, redact: Callable[[str], str]) -> None:
+    def __init__(self, out_dir: Path, redact: Callable[[str], str], panels: bool = True) -> None:
         self.out_dir = out_dir
         self.redact = redact
+        self.panels = panels  # record each figure's panel boxes (a thumbnail is cropped to one)
         self.outputs: list[Output] = []
         self.image_count = 0
         self.stdout = _Stream(self, "stdout")
@@ -95,7 +96,7 @@ class CellCapture:
             self.image_count += 1
             name = f"image-{self.image_count}.png"
             dark_name = f"image-{self.image_count}-dark.png"
-            light, measured = measure(figure, partial(_png, figure))
+            light, measured = measure(figure, partial(_png, figure), self.panels)
             (self.out_dir / name).write_bytes(light)
             output = Output(
                 "image",

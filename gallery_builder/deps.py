@@ -113,8 +113,12 @@ class DependencyRecorder:
             return False
         if self.hf_cache and path.startswith(self.hf_cache + os.sep):
             return False
-        real = os.path.realpath(path)
-        return not any(p.startswith(d + os.sep) or p == d for d in self.ignored for p in (path, real))
+        if self._ignored(path):  # most paths: the virtual environment lies inside many projects
+            return False
+        return not self._ignored(os.path.realpath(path))
+
+    def _ignored(self, path: str) -> bool:
+        return any(path.startswith(d + os.sep) or path == d for d in self.ignored)
 
     # -- the result -------------------------------------------------------------------------
     def dependencies(self, modules: Iterable[Any] = ()) -> Dependencies:

@@ -31,13 +31,15 @@ class FigureMeasures:
     overlaps: list[str] = field(default_factory=list)
 
 
-def measure(figure: Figure, save: Callable[[], bytes]) -> tuple[bytes, FigureMeasures]:
-    """Call `save()` (which draws `figure`) and measure the figure as that draw laid it out."""
+def measure(figure: Figure, save: Callable[[], bytes], panels: bool = True) -> tuple[bytes, FigureMeasures]:
+    """Call `save()` (which draws `figure`) and measure the figure as that draw laid it out.
+    `panels`: also find the panel boxes (they cost a layout of every axes: only for thumbnails)."""
     found = FigureMeasures()
     dpi = figure.dpi  # savefig draws at its own dpi; CSS pixels follow the figure's
 
     def on_draw(event: Any) -> None:
-        found.panels = panel_boxes(figure, event.renderer)
+        if panels:
+            found.panels = panel_boxes(figure, event.renderer)
         found.text_px = smallest_text_px(figure, dpi)
         found.overlaps = overlapping_labels(figure, event.renderer)
 

@@ -166,17 +166,25 @@ def _layer_index(params: dict[str, Any], count: int) -> int:
 
 def _token_lines(axes: Any, left: list[str], right: list[str], weights: list[tuple[Any, str]]) -> None:
     """bertviz's head view, drawn statically: tokens in two columns, one line per weight."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
     n_left, n_right = len(left), len(right)
     rows = max(n_left, n_right)
     size = max(8.0, min(17.0, 300 / rows))
     axes.set_xlim(0, 1)
     axes.set_ylim(rows - 0.5, -0.5)
+    segments, colours = [], []
     for matrix, colour in weights:
+        red, green, blue, _ = to_rgba(colour)
         for i in range(n_left):
             for j in range(n_right):
                 alpha = float(matrix[i][j])
                 if alpha > 0.03:
-                    axes.plot((0.34, 0.66), (i, j), color=colour, alpha=min(1.0, alpha), linewidth=2.2)
+                    segments.append(((0.34, i), (0.66, j)))
+                    colours.append((red, green, blue, min(1.0, alpha)))
+    # One collection draws in one pass what a line per weight (over a thousand artists) took seconds to.
+    axes.add_collection(LineCollection(segments, colors=colours, linewidths=2.2))
     for i, token in enumerate(left):
         axes.text(0.31, i, token, ha="right", va="center", fontsize=size, color="black")
     for j, token in enumerate(right):
