@@ -3,7 +3,12 @@
 Everything imported here is shared (copy-on-write) by every worker, so a script starts with
 torch, transformers, matplotlib, seaborn and bertviz already loaded. Nothing here may start
 threads or touch a model: a forked child cannot inherit running thread pools safely.
+
+The last line moves everything imported into the garbage collector's permanent generation: a
+worker's collections then never walk (and so never write to, and copy) those objects' pages.
 """
+
+import gc
 
 import matplotlib
 
@@ -23,3 +28,5 @@ import transformers  # noqa: E402,F401
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer  # noqa: E402,F401
 from transformers.models.bert import modeling_bert  # noqa: E402,F401
 from transformers.models.llama import modeling_llama  # noqa: E402,F401
+
+gc.freeze()

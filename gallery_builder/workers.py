@@ -55,7 +55,8 @@ def start_warming(on_ready: Callable[[float | None], None] | None = None) -> Non
     `on_ready`, if given, is called from a background thread once the imports are done, with
     the seconds they took (None if the server could not start)."""
     context = _forkserver()
-    multiprocessing.forkserver.ensure_running()
+    with _bare_main_module():  # else the server would import mkdocs' command line module too
+        multiprocessing.forkserver.ensure_running()
     if on_ready is not None:
         threading.Thread(target=_report_ready, args=(context, on_ready), name="gallery-warm-up", daemon=True).start()
 
