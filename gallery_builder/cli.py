@@ -13,7 +13,7 @@ from .cache import ResultCache
 from .embedded_models import ensure_embedded_models
 from .headers import header_file
 from .project import slugify
-from .render import Files
+from .render import Files, file_bytes
 from .shard import Shard
 
 TEMPLATE = Path(__file__).parent / "templates" / "example.py.txt"
@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_files(files: Files, out: Path) -> None:
-    for name, data in files.items():
+    for name, value in files.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
+        data = file_bytes(value)
         if not target.exists() or target.read_bytes() != data:  # write only what changed
             target.write_bytes(data)
 

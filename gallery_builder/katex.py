@@ -10,6 +10,7 @@ it under ``assets/katex/`` and refuses to build if a file differs from the pinne
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -23,15 +24,16 @@ PINNED = {
 }
 
 
-def katex_files() -> dict[str, bytes]:
-    """The files to publish, by path under the docs folder: KaTeX, auto-render, fonts, licence."""
-    files: dict[str, bytes] = {}
+@functools.cache
+def katex_files() -> dict[str, Path]:
+    """The files to publish, by path under the docs folder: KaTeX, auto-render, fonts, licence.
+    The pinned files are checked against their hashes once per process."""
+    files: dict[str, Path] = {}
     for name, digest in PINNED.items():
-        data = (FOLDER / name).read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
+        if hashlib.sha256((FOLDER / name).read_bytes()).hexdigest() != digest:
             raise RuntimeError(f"{FOLDER / name} differs from KaTeX {VERSION}'s npm file (see vendor/README.md)")
-        files[f"{SITE_DIR}/{name}"] = data
-    files[f"{SITE_DIR}/LICENSE.txt"] = (FOLDER / "LICENSE.txt").read_bytes()
+        files[f"{SITE_DIR}/{name}"] = FOLDER / name
+    files[f"{SITE_DIR}/LICENSE.txt"] = FOLDER / "LICENSE.txt"
     for font in sorted((FOLDER / "fonts").glob("*.woff2")):
-        files[f"{SITE_DIR}/fonts/{font.name}"] = font.read_bytes()
+        files[f"{SITE_DIR}/fonts/{font.name}"] = font
     return files

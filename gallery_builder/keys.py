@@ -73,8 +73,25 @@ def generator_digest(package: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
+_distributions: tuple[tuple[tuple[str, int], ...], dict[str, str]] | None = None
+
+
 def installed_distributions() -> dict[str, str]:
-    """Every distribution on sys.path, by normalised name: torch, tokenizers, pandas, ..."""
+    """Every distribution on sys.path, by normalised name: torch, tokenizers, pandas, ...
+
+    Reading every distribution's metadata takes a few tenths of a second, so a long-lived
+    process (`mkdocs serve`) reuses the last answer while no folder on sys.path has changed:
+    installing, upgrading or removing a distribution adds or removes its .dist-info folder."""
+    global _distributions
+    state = tuple((folder, os.stat(folder).st_mtime_ns) for folder in sys.path if os.path.isdir(folder))
+    if _distributions is not None and _distributions[0] == state:
+        return dict(_distributions[1])
+    found = _read_distributions()
+    _distributions = (state, found)
+    return dict(found)
+
+
+def _read_distributions() -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for dist in importlib.metadata.distributions():
         name = dist.metadata["Name"] if dist.metadata else None

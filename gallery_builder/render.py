@@ -28,7 +28,12 @@ WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
 HOME_STRIP_MARKER = "<!-- gallery:strip -->"  # docs/index.md: where the strip of thumbnails goes
 HOME_STRIP_SIZE = 6
 
-Files = dict[str, bytes]
+Files = dict[str, "bytes | Path"]  # by path under docs/: generated content, or a file to publish as it is
+
+
+def file_bytes(value: bytes | Path) -> bytes:
+    """The content of a generated file, whichever way it is given."""
+    return value.read_bytes() if isinstance(value, Path) else value
 
 
 def render_gallery(gallery: Gallery, results: list[ExampleResult], show_times: bool = True) -> Files:
@@ -99,7 +104,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
             for number, output in enumerate(outputs):
                 if output.kind == "html" and result.files_dir is not None:
                     view_count += 1
-                    files[f"{base}/{output.file}"] = (result.files_dir / output.file).read_bytes()
+                    files[f"{base}/{output.file}"] = _output_file(result, output.file)
                     lines += [views.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
                 else:
                     if number not in side_by_side:
@@ -110,7 +115,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
                         lines += ["</div>", ""] if number + 1 not in side_by_side else []
                     if output.kind == "image" and result.files_dir is not None:
                         for name in filter(None, (output.file, output.dark_file)):
-                            files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
+                            files[f"{base}/{name}"] = _output_file(result, name)
         if result.failure and code_index == _failing_cell(result):
             lines += _traceback_block(result)
         code_index += 1
@@ -119,9 +124,17 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
         lines += provenance.render(result.provenance, duration, result.computed_at)
     if _has_thumbnail(result) and result.files_dir is not None:
         for name in (thumbnails.FILE, thumbnails.DARK_FILE):
-            files[f"{base}/{name}"] = (result.files_dir / name).read_bytes()
+            files[f"{base}/{name}"] = _output_file(result, name)
     files[f"{base}/index.md"] = _text("\n".join(lines))
     return files
+
+
+def _output_file(result: ExampleResult, name: str) -> bytes | Path:
+    """A file the run wrote, published from its cache entry; a failed run's folder is deleted
+    once the pages are rendered (build.discard_failed_runs), so its files are read now."""
+    assert result.files_dir is not None
+    path = result.files_dir / name
+    return path.read_bytes() if result.status == "failed" else path
 
 
 _RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?(\))", re.IGNORECASE)

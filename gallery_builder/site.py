@@ -24,8 +24,11 @@ def generate(project_root: Path) -> BuildReport:
 
     files, report = build_gallery(BuildOptions.for_project(project_root))
     for path, data in sorted(files.items()):
-        with mkdocs_gen_files.open(path, "wb") as handle:
-            handle.write(data)
+        if isinstance(data, Path):
+            _publish_as_is(path, data)
+        else:
+            with mkdocs_gen_files.open(path, "wb") as handle:
+                handle.write(data)
     _keep_out_of_site(f"{GALLERY_DIR}/{NAV_FILE}")
     _fill_home_strip(report)
     for result in report.results:
@@ -68,6 +71,23 @@ def _fill_home_strip(report: BuildReport) -> None:
     if HOME_STRIP_MARKER in text:
         with mkdocs_gen_files.open("index.md", "w") as handle:
             handle.write(text.replace(HOME_STRIP_MARKER, home_strip(report.results)))
+
+
+def _publish_as_is(path: str, source: Path) -> None:
+    """Publish a file (a cached output, KaTeX) without copying it through gen-files' temporary
+    folder on every build: the file gen-files opens there becomes a link to `source`, which
+    mkdocs follows when it copies the site."""
+    import mkdocs_gen_files
+
+    with mkdocs_gen_files.open(path, "wb") as handle:
+        target = Path(handle.name)
+    link = target.with_name(f".{target.name}.link")
+    try:
+        link.symlink_to(source)
+        link.replace(target)
+    except OSError:  # no symbolic links here (some Windows set-ups): copy
+        link.unlink(missing_ok=True)
+        target.write_bytes(source.read_bytes())
 
 
 def _keep_out_of_site(path: str) -> None:

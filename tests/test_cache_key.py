@@ -50,6 +50,17 @@ def test_the_key_covers_every_installed_distribution(inputs: keys.KeyInputs) -> 
     assert key_for(dataclasses.replace(inputs, distributions=added)) != key_for(inputs)
 
 
+def test_a_distribution_installed_while_serving_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mkdocs serve` reuses the list of distributions between rebuilds; an install must show."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = keys.installed_distributions()
+    assert keys.installed_distributions() == before  # the reused answer
+    info = tmp_path / "freshly_installed-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: freshly-installed\nVersion: 2.0\n")
+    assert keys.installed_distributions() == dict(before, **{"freshly-installed": "2.0"})
+
+
 def test_the_key_covers_the_interpreter(inputs: keys.KeyInputs) -> None:
     assert inputs.interpreter["version"] == ".".join(map(str, sys.version_info[:3]))
     other = dict(inputs.interpreter, version="3.11.99")

@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import FIXTURE_GALLERY
 
 from gallery_builder.build import BuildOptions, build_gallery
+from gallery_builder.render import file_bytes
 
 
 def clean_build(root: Path, cache: Path) -> dict[str, bytes]:
@@ -17,7 +18,7 @@ def clean_build(root: Path, cache: Path) -> dict[str, bytes]:
     )
     files, report = build_gallery(options, lambda message: None)
     assert not report.failures
-    return files
+    return {name: file_bytes(value) for name, value in files.items()}
 
 
 def test_two_clean_builds_are_identical(tmp_path: Path, monkeypatch) -> None:

@@ -15,7 +15,7 @@ from gallery_builder.capture import last_value_bundle
 from gallery_builder.headers import HeaderError, header_file, read_header
 from gallery_builder.parse import parse_script
 from gallery_builder.project import Gallery
-from gallery_builder.render import escape_prose, link_examples, plain_text
+from gallery_builder.render import escape_prose, file_bytes, link_examples, plain_text
 from gallery_builder.rest import rest_to_html
 from gallery_builder.settings import SettingsError, load_settings
 
@@ -274,7 +274,7 @@ def test_peer_gallery_builds(peer_build) -> None:
     assert "42" in _page(files, "rest-section/3-await")
     two = _page(files, "rest-section/2-two-figures")
     assert two.count('<div class="gallery-multi-image">') == 1
-    thumbs = files["gallery/rest-section/2-two-figures/thumb.png"]
+    thumbs = file_bytes(files["gallery/rest-section/2-two-figures/thumb.png"])
     assert thumbs  # the second figure (mkdocs_gallery_thumbnail_number = 2)
 
     raised = _page(files, "rest-section/more/raise")
@@ -287,7 +287,7 @@ def test_peer_gallery_builds(peer_build) -> None:
     animation = _page(files, "rest-section/4-animation")
     assert "view-1.html" in animation and "image-1.png" not in animation  # a player, not blank axes
     assert "gallery/rest-section/4-animation/thumb.png" in files
-    player = files["gallery/rest-section/4-animation/view-1.html"].decode()
+    player = file_bytes(files["gallery/rest-section/4-animation/view-1.html"]).decode()
     assert "https://" not in player and "anim_1" in player
 
     linked = _page(files, "markdown-section/linked")  # underlined title, Markdown section: Markdown
