@@ -273,8 +273,10 @@ def run_plan(plan: BuildPlan, options: BuildOptions, store: ResultCache, log: Lo
             progress.show(results[run.example.path])
     elif plan.to_run:
         log(f"gallery: running {len(plan.to_run)} of {len(plan.examples)} scripts, {options.parallel} at a time")
-        jobs = [make_job(run, store.staging_dir(), options) for run in plan.to_run]
-        runs = {job.out_dir: run for job, run in zip(jobs, plan.to_run, strict=True)}
+        order = shard.longest_first([r.display_path for r in plan.to_run], shard.load_run_times(options.cache_dir))
+        to_run = sorted(plan.to_run, key=lambda r: order.index(r.display_path))
+        jobs = [make_job(run, store.staging_dir(), options) for run in to_run]
+        runs = {job.out_dir: run for job, run in zip(jobs, to_run, strict=True)}
         for outcome in run_all(jobs, options.parallel):
             result = finish_run(runs[outcome.job.out_dir], outcome, store)
             results[result.example.path] = result

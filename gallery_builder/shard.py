@@ -47,16 +47,27 @@ class Shard:
 def assign(names: Sequence[str], seconds: Mapping[str, float], count: int) -> list[list[str]]:
     """Split `names` into `count` shares of about equal total run time; the same inputs give
     the same shares, in any order."""
-    known = [seconds[name] for name in names if name in seconds]
-    default = statistics.median(known) if known else UNKNOWN_SECONDS
-    weight = {name: max(MIN_SECONDS, float(seconds.get(name, default))) for name in names}
+    weight = _weights(names, seconds)
     loads = [0.0] * count
     shares: list[list[str]] = [[] for _ in range(count)]
-    for name in sorted(set(names), key=lambda n: (-weight[n], n)):
+    for name in longest_first(names, seconds):
         lightest = min(range(count), key=lambda i: (loads[i], i))
         shares[lightest].append(name)
         loads[lightest] += weight[name]
     return [sorted(share) for share in shares]
+
+
+def longest_first(names: Sequence[str], seconds: Mapping[str, float]) -> list[str]:
+    """`names` ordered by their last run time, longest first: the order in which a build's
+    workers take scripts, so that no long script starts last while the other workers idle."""
+    weight = _weights(names, seconds)
+    return sorted(set(names), key=lambda n: (-weight[n], n))
+
+
+def _weights(names: Sequence[str], seconds: Mapping[str, float]) -> dict[str, float]:
+    known = [seconds[name] for name in names if name in seconds]
+    default = statistics.median(known) if known else UNKNOWN_SECONDS
+    return {name: max(MIN_SECONDS, float(seconds.get(name, default))) for name in names}
 
 
 def load_run_times(cache_dir: Path) -> dict[str, float]:
