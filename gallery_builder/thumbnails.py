@@ -44,20 +44,17 @@ def write_thumbnails(
     `number` counts from 1, or from the end when negative (-1: the last figure), as in sphinx-gallery.
     `given`: an image file named by `thumbnail_path`, used as it is for both versions."""
     if given.is_file():
-        _crop_fit(given, None, out_dir / FILE, fill=(255, 255, 255, 255))
-        _crop_fit(given, None, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
+        _crop_fit_both(given, given, None, out_dir)
         return
     images = [o for o in outputs if o.kind == "image" and o.file]
     if images:
         chosen = images[number - 1 if number > 0 else number] if 0 < abs(number) <= len(images) else images[0]
         box = chosen.panels[panel - 1] if chosen.panels and 0 < panel <= len(chosen.panels) else None
-        _crop_fit(out_dir / chosen.file, box, out_dir / FILE, fill=(255, 255, 255, 255))
-        _crop_fit(out_dir / (chosen.dark_file or chosen.file), box, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
+        _crop_fit_both(out_dir / chosen.file, out_dir / (chosen.dark_file or chosen.file), box, out_dir)
         return
     still = next((o.still for o in outputs if o.kind == "html" and o.still), "")
     if still:  # an animation: its last frame
-        _crop_fit(out_dir / still, None, out_dir / FILE, fill=(255, 255, 255, 255))
-        _crop_fit(out_dir / still, None, out_dir / DARK_FILE, fill=(0, 0, 0, 0))
+        _crop_fit_both(out_dir / still, out_dir / still, None, out_dir)
         return
     params = next((p for o in outputs if o.kind == "html" and (p := view_params(out_dir, o)) is not None), None)
     _draw_and_save(out_dir, lambda: _view_figure(params) if params is not None else _title_figure(title))
@@ -81,6 +78,17 @@ def view_params(out_dir: Path, output: Output) -> dict[str, Any] | None:
 # ------------------------------------------------------------------------------------------------
 # Figures: crop and fit
 # ------------------------------------------------------------------------------------------------
+
+def _crop_fit_both(light: Path, dark: Path, box: tuple[float, float, float, float] | None, out_dir: Path) -> None:
+    """Both versions at once: Pillow releases the GIL while it decodes, resizes and encodes, so
+    the dark one is made on another core (it is the worker's last step before its result)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dark_done = pool.submit(_crop_fit, dark, box, out_dir / DARK_FILE, (0, 0, 0, 0))
+        _crop_fit(light, box, out_dir / FILE, (255, 255, 255, 255))
+        dark_done.result()
+
 
 def _crop_fit(
     source: Path, box: tuple[float, float, float, float] | None, target: Path, fill: tuple[int, int, int, int]
