@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import mkdocs_build
+from conftest import ROOT, mkdocs_build
 
 
 def free_port() -> int:
@@ -99,3 +100,26 @@ def test_serve_warms_up_reruns_one_script_and_survives_errors(server: Server, pr
     settled = len(server.lines)
     time.sleep(5)
     assert not any("gallery:" in line for line in server.lines[settled:])
+
+
+def test_serve_renders_with_an_edited_generator(project: Path, tmp_path: Path) -> None:
+    """An edit to gallery_builder/ shows on the next rebuild, without restarting the server."""
+    (project / "gallery_builder").unlink()  # a copy to edit, instead of the repository's own
+    shutil.copytree(ROOT / "gallery_builder", project / "gallery_builder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    built = mkdocs_build(project, tmp_path / "cache")
+    assert built.returncode == 0, built.stderr
+    running = Server(project, tmp_path / "cache")
+    try:
+        running.wait_for(r"Serving on")
+        time.sleep(1)  # let the file watcher start
+        page = "gallery/basics/figures-and-text/"
+        assert "Download the script" in running.get(page)
+        mark = len(running.lines)
+        render = project / "gallery_builder" / "render.py"
+        render.write_text(render.read_text().replace("[Download the script]", "[Get the script]"))
+        running.wait_for(r"Reloading browsers", after=mark)
+        assert "Get the script" in running.get(page)
+        running.wait_for(r"gallery: the generator changed; this rebuild uses the edited code", after=mark)
+    finally:
+        running.stop()
