@@ -4,18 +4,17 @@
     run      run the scripts that have none in worker processes; cache the outputs of successes
     render   Markdown pages and the files they show, for every example
 
-The modules, in the order a build uses them:
+The sub-packages, in the order a build uses them (each imports only those above it):
 
-    environment.py  the environment variables the build reads and sets
-    project.py   what the gallery holds (sections, examples; headers.py reads their headers)
-    settings.py  the [tool.gallery] settings of pyproject.toml, per section
-    parse.py     a script's title, intro and cells
-    keys.py      a script's cache key: source, generator, interpreter, libraries, settings
-    cache.py     outputs kept from earlier builds, checked against what their run read
-    shard.py     which scripts a shard of a split build runs
-    workers.py   running scripts in isolated processes (execute.py, capture.py, deps.py inside)
-    record.py    what a run produced, as the worker writes it and the cache keeps it
-    render.py    Markdown pages and their files (layout.py: where they go)
+    sources/   what the gallery holds: sections, examples, settings, each script's cells
+    views/     interactive HTML views as standalone offline documents, and where files go
+    capture/   what a cell shows, as files: text, reprs, figures and their dark variants
+    run/       scripts run in isolated worker processes; what each run produced and read
+    cache/     keys, the entries kept between builds, and split builds
+    page/      Markdown pages, their files and the downloads
+
+and at the top, the entry points: this module, site.py (mkdocs-gen-files), cli.py and
+mkdocs_hooks.py (`mkdocs serve`).
 
 `build_gallery` returns the files to publish and a report; it never raises for a bad script.
 """
@@ -31,19 +30,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import environment, shard
-from .cache import ResultCache
-from .embedded_models import ensure_embedded_models
-from .execute import Job
-from .keys import KeyInputs, file_digest, static_key
-from .layout import view_vendor_href
-from .parse import ParsedScript, ScriptError, parse_script
-from .project import Example, Gallery
-from .record import Provenance, RunRecord, ScriptFailure
-from .render import Files, render_gallery
-from .results import ExampleResult, Status
-from .settings import GallerySettings, Settings, SettingsError, load_settings
-from .workers import RunOutcome, run_all, start_warming
+from .cache import environment, shard
+from .cache.keys import KeyInputs, file_digest, static_key
+from .cache.store import ResultCache
+from .page.render import Files, render_gallery
+from .run.embedded_models import ensure_embedded_models
+from .run.execute import Job
+from .run.record import Provenance, RunRecord, ScriptFailure
+from .run.results import ExampleResult, Status
+from .run.workers import RunOutcome, run_all, start_warming
+from .sources.parse import ParsedScript, ScriptError, parse_script
+from .sources.project import Example, Gallery
+from .sources.settings import GallerySettings, Settings, SettingsError, load_settings
+from .views.layout import view_vendor_href
 
 Log = Callable[[str], None]
 

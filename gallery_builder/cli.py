@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from .build import BuildOptions, build_gallery, build_shard
-from .cache import ResultCache
-from .embedded_models import ensure_embedded_models
-from .headers import header_file
-from .project import slugify
-from .render import Files, file_bytes
-from .shard import Shard
+from .cache.shard import Shard
+from .cache.store import ResultCache
+from .page.render import Files, file_bytes
+from .run.embedded_models import ensure_embedded_models
+from .sources.headers import header_file
+from .sources.project import slugify
 
 TEMPLATE = Path(__file__).parent / "templates" / "example.py.txt"
 

@@ -10,11 +10,11 @@ import logging
 import os
 from pathlib import Path
 
-from . import environment
 from .build import BuildOptions, BuildReport, build_gallery
-from .layout import GALLERY_DIR
-from .render import HOME_STRIP_MARKER, NAV_FILE, home_strip
-from .workers import start_warming
+from .cache import environment
+from .page.render import HOME_STRIP_MARKER, NAV_FILE, home_strip
+from .run.workers import start_warming
+from .views.layout import GALLERY_DIR
 
 log = logging.getLogger("mkdocs.plugins.gallery")
 

@@ -2,7 +2,7 @@
 
 The static key (keys.py): script path and source, generator files, interpreter, every installed
 distribution, script settings, what the build hands the worker. What a run read (deps.py,
-cache.py): project files and folders by content, model snapshots by refs and content, edits made
+cache/store.py): project files and folders by content, model snapshots by refs and content, edits made
 while the script ran.
 """
 
@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from gallery_builder import environment, keys
 from gallery_builder.build import BuildOptions, build_gallery
-from gallery_builder.cache import CHANGED, ResultCache
-from gallery_builder.execute import Job
-from gallery_builder.parse import parse_script
-from gallery_builder.record import Dependencies, RunRecord
-from gallery_builder.workers import run_all
+from gallery_builder.cache import environment, keys
+from gallery_builder.cache.store import CHANGED, ResultCache
+from gallery_builder.run.execute import Job
+from gallery_builder.run.record import Dependencies, RunRecord
+from gallery_builder.run.workers import run_all
+from gallery_builder.sources.parse import parse_script
 
 HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'
 
@@ -77,9 +77,9 @@ def test_the_key_covers_the_script_path_and_source(inputs: keys.KeyInputs) -> No
 def test_the_key_covers_what_the_build_hands_the_worker(tmp_path: Path) -> None:
     """[tool.gallery] capture settings, the views' link to the vendored files, a thumbnail file."""
     from gallery_builder.build import job_settings
-    from gallery_builder.parse import parse_script
-    from gallery_builder.project import Gallery
-    from gallery_builder.settings import GallerySettings
+    from gallery_builder.sources.parse import parse_script
+    from gallery_builder.sources.project import Gallery
+    from gallery_builder.sources.settings import GallerySettings
 
     root = tiny_gallery(tmp_path)
     script = root / "gallery_src" / "01_s" / "03_plain.py"
@@ -141,8 +141,9 @@ def test_the_generator_digest_covers_every_file_that_shapes_outputs(tmp_path: Pa
     shutil.copytree(keys.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     hashed = {p.relative_to(package).as_posix() for p in keys.generator_files(package)}
     # The layout that cached views link through, the worker, capture, views and their templates.
-    for name in ("layout.py", "execute.py", "capture.py", "views.py", "deps.py", "record.py", "build.py",
-                 "settings.py", "templates/view_frame.js", "templates/view_frame.css"):
+    for name in ("views/layout.py", "run/execute.py", "capture/capture.py", "views/standalone.py", "run/deps.py",
+                 "run/record.py", "build.py", "sources/settings.py", "templates/view_frame.js",
+                 "templates/view_frame.css"):
         assert name in hashed, name
     everything = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
     folders = tuple(name for name in keys.NOT_OUTPUT_SHAPING if name.endswith("/"))
@@ -159,25 +160,43 @@ def test_the_generator_digest_covers_every_file_that_shapes_outputs(tmp_path: Pa
 
 
 def worker_modules() -> set[str]:
-    """Every gallery_builder module a worker can import: the closure of the worker's entry point
-    (execute.py) and the forkserver's preload (warmup.py) under `from . import` and `from .x
-    import`, at module level or inside functions."""
+    """Every gallery_builder module a worker can import, as a path in the package ("run/execute.py"):
+    the closure of the worker's entry point (run/execute.py) and the forkserver's preload
+    (run/warmup.py) under relative and absolute imports, at module level or inside functions."""
     import ast
 
+    def module_file(dotted: str) -> str | None:
+        """"capture.capture" -> "capture/capture.py"; a package -> its __init__.py."""
+        base = keys.PACKAGE_DIR.joinpath(*dotted.split(".")) if dotted else keys.PACKAGE_DIR
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if dotted and candidate.is_file():
+                return candidate.relative_to(keys.PACKAGE_DIR).as_posix()
+        return None
+
     def imports(name: str) -> set[str]:
-        tree = ast.parse((keys.PACKAGE_DIR / f"{name}.py").read_text())
-        found = set()
+        package = name.rsplit("/", 1)[0].replace("/", ".") if "/" in name else ""
+        tree = ast.parse((keys.PACKAGE_DIR / name).read_text())
+        targets: set[str] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found |= {node.module} if node.module else {alias.name for alias in node.names}
+            if isinstance(node, ast.ImportFrom) and node.level:
+                parts = package.split(".") if package else []
+                base = ".".join(parts[: len(parts) - (node.level - 1)])
+                module = ".".join(p for p in (base, node.module or "") if p)
+                targets |= {module} | {f"{module}.{alias.name}".strip(".") for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gallery_builder"):
-                found.add(node.module.removeprefix("gallery_builder").lstrip(".") or "__init__")
+                module = node.module.removeprefix("gallery_builder").lstrip(".")
+                targets |= {module} | {f"{module}.{alias.name}".strip(".") for alias in node.names}
             elif isinstance(node, ast.Import):
-                found |= {a.name.split(".", 1)[1] for a in node.names if a.name.startswith("gallery_builder.")}
-        return {n.split(".")[0] for n in found}
+                targets |= {a.name.removeprefix("gallery_builder.") for a in node.names
+                            if a.name.startswith("gallery_builder.")}
+        found = set()
+        for target in targets:  # every package on the way is imported too
+            parts = target.split(".")
+            found |= {f for i in range(1, len(parts) + 1) if (f := module_file(".".join(parts[:i])))}
+        return found
 
     seen: set[str] = set()
-    todo = ["execute", "warmup"]
+    todo = ["run/execute.py", "run/warmup.py"]
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -189,10 +208,11 @@ def worker_modules() -> set[str]:
 def test_modules_left_out_of_the_digest_never_run_in_a_worker(tmp_path: Path) -> None:
     """The proof behind NOT_OUTPUT_SHAPING: a worker, which writes every cached file, cannot
     import those modules (and build.py, which makes the Jobs, is hashed)."""
-    excluded = {name[:-3] for name in keys.NOT_OUTPUT_SHAPING if name.endswith(".py") and "/" not in name}
+    folders = tuple(name for name in keys.NOT_OUTPUT_SHAPING if name.endswith("/"))
     reachable = worker_modules()
-    assert {"execute", "capture", "views", "vendored", "deps", "record", "layout"} <= reachable
-    assert reachable & excluded == set()
+    assert {"run/execute.py", "capture/capture.py", "views/standalone.py", "views/vendored.py", "run/deps.py",
+            "run/record.py", "views/layout.py"} <= reachable
+    assert {m for m in reachable if m in keys.NOT_OUTPUT_SHAPING or m.startswith(folders)} == set()
     assert "build.py" not in keys.NOT_OUTPUT_SHAPING
     # And in a real worker, after the imports a script's cell triggers.
     script = tmp_path / "modules.py"
@@ -202,8 +222,11 @@ def test_modules_left_out_of_the_digest_never_run_in_a_worker(tmp_path: Path) ->
     job = Job(script, script.name, parsed.title, parsed.cells, tmp_path / "out", project_root=tmp_path, timeout=120)
     (outcome,) = run_all([job], 1)
     assert outcome.record is not None and outcome.failure is None
-    loaded = {m.removeprefix("gallery_builder.") for m in eval(outcome.record.cells[0][0].text)}  # noqa: S307
-    assert "execute" in loaded and loaded <= reachable | {"gallery_builder"}
+    loaded = {m.removeprefix("gallery_builder").lstrip(".") for m in eval(outcome.record.cells[0][0].text)}  # noqa: S307
+    as_files = {keys.PACKAGE_DIR.joinpath(*m.split(".")) for m in loaded if m}
+    as_files = {(f / "__init__.py" if f.is_dir() else f.with_suffix(".py")).relative_to(keys.PACKAGE_DIR).as_posix()
+                for f in as_files}
+    assert "run/execute.py" in as_files and as_files <= reachable
 
 
 # -- what a run read --------------------------------------------------------------------------

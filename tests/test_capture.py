@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import FIXTURE_GALLERY
 
-from gallery_builder.execute import Job
-from gallery_builder.parse import parse_script
-from gallery_builder.workers import RunOutcome, run_all
+from gallery_builder.run.execute import Job
+from gallery_builder.run.workers import RunOutcome, run_all
+from gallery_builder.sources.parse import parse_script
 
 BASICS = FIXTURE_GALLERY / "01_basics"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import FIXTURE_GALLERY
 
 from gallery_builder.build import BuildOptions, build_gallery
-from gallery_builder.render import file_bytes
+from gallery_builder.page.render import file_bytes
 
 
 def clean_build(root: Path, cache: Path) -> dict[str, bytes]:

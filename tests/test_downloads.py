@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from gallery_builder.downloads import notebook
-from gallery_builder.parse import parse_script
+from gallery_builder.page.downloads import notebook
+from gallery_builder.sources.parse import parse_script
 
 SCRIPT = '''"""
 Two cells

@@ -16,8 +16,8 @@ import pytest
 from conftest import ROOT
 
 from gallery_builder.build import BuildOptions, build_gallery
-from gallery_builder.cache import ResultCache
-from gallery_builder.record import Dependencies, RunRecord
+from gallery_builder.cache.store import ResultCache
+from gallery_builder.run.record import Dependencies, RunRecord
 
 HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'
 # name -> (body after the header, line reported, words in the summary); the header is 7 lines.

@@ -17,10 +17,10 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from gallery_builder import thumbnails  # noqa: E402
-from gallery_builder.capture import CellCapture, Output  # noqa: E402
-from gallery_builder.dark_figures import DARK_BACKGROUND, LIGHT_TEXT, dark_colour, darken  # noqa: E402
-from gallery_builder.figure_checks import measure, overlapping_labels, panel_boxes, smallest_text_px  # noqa: E402
+from gallery_builder.capture import thumbnails  # noqa: E402
+from gallery_builder.capture.capture import CellCapture, Output  # noqa: E402
+from gallery_builder.capture.dark_figures import DARK_BACKGROUND, LIGHT_TEXT, dark_colour, darken  # noqa: E402
+from gallery_builder.capture.figure_checks import measure, overlapping_labels, panel_boxes, smallest_text_px  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 from gallery_builder.build import BuildOptions, BuildReport, build_gallery
-from gallery_builder.project import Gallery
+from gallery_builder.sources.project import Gallery
 
 EXAMPLES = Gallery.load(ROOT / "gallery_src").examples()
 ORIGINAL_TUTORIAL_VIEWS = {  # the five views of the tutorial the gallery started from

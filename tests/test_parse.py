@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gallery_builder.parse import ScriptError, parse_script
+from gallery_builder.sources.parse import ScriptError, parse_script
 
 CASES = Path(__file__).parent / "parse_cases"
 

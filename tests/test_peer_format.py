@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from gallery_builder.capture import last_value_bundle
-from gallery_builder.headers import HeaderError, header_file, read_header
-from gallery_builder.parse import parse_script
-from gallery_builder.project import Gallery
-from gallery_builder.render import escape_prose, file_bytes, link_examples, plain_text
-from gallery_builder.rest import rest_to_html
-from gallery_builder.settings import SettingsError, load_settings
+from gallery_builder.capture.capture import last_value_bundle
+from gallery_builder.page.render import escape_prose, file_bytes, link_examples, plain_text
+from gallery_builder.sources.headers import HeaderError, header_file, read_header
+from gallery_builder.sources.parse import parse_script
+from gallery_builder.sources.project import Gallery
+from gallery_builder.sources.rest import rest_to_html
+from gallery_builder.sources.settings import SettingsError, load_settings
 
 PEER_GALLERY = Path(__file__).parent / "peer_gallery"
 PEER_SETTINGS = """
@@ -200,7 +200,7 @@ def test_animation_player_is_offline_and_stable() -> None:
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    from gallery_builder.animation import animations_in, offline_player
+    from gallery_builder.capture.animation import animations_in, offline_player
 
     fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
     (line,) = ax.plot([0, 1], [0, 1])

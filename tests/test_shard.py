@@ -15,10 +15,10 @@ import pytest
 from conftest import FIXTURE_GALLERY
 
 from gallery_builder.build import BuildOptions, build_gallery, build_shard
-from gallery_builder.cache import ResultCache
+from gallery_builder.cache.shard import TIMES_FILE, Shard, assign, longest_first
+from gallery_builder.cache.store import ResultCache
 from gallery_builder.cli import export_entries
-from gallery_builder.render import file_bytes
-from gallery_builder.shard import TIMES_FILE, Shard, assign, longest_first
+from gallery_builder.page.render import file_bytes
 
 SUMMARY = re.compile(r"^gallery: (\d+) ran, (\d+) cached, (\d+) failed in [\d.]+ s$", re.M)
 HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'

@@ -21,3 +21,31 @@ def test_mypy_strict_passes() -> None:
 def test_ruff_passes() -> None:
     done = run("ruff", "check", "--no-cache", ".")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_sub_packages_import_only_the_ones_below_them() -> None:
+    """The generator's phases form layers: a module imports from its own sub-package or from one
+    listed before its own in LAYERS, never from a later one (no back arrows, so no cycles)."""
+    import ast
+
+    layers = ["sources", "views", "capture", "run", "cache", "page", ""]  # "": the entry points at the top
+    package = ROOT / "gallery_builder"
+    packages = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == set(layers) - {""}, "a new sub-package needs its place in LAYERS"
+    back_arrows = []
+    for path in sorted(package.rglob("*.py")):
+        own = path.parent.name if path.parent != package else ""
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                start = [] if own == "" else [own]
+                parts = [*start[: len(start) - (node.level - 1)], *(node.module or "").split(".")]
+            elif (node.module or "").startswith("gallery_builder."):  # mkdocs_hooks.py, loaded as a file
+                parts = (node.module or "").split(".")[1:]
+            else:
+                continue
+            target = parts[0] if parts[0] in packages else own if node.level else ""
+            if layers.index(target) > layers.index(own):
+                back_arrows.append(f"{path.relative_to(ROOT)}:{node.lineno} imports from {target or 'the top'}")
+    assert back_arrows == []

@@ -1,4 +1,4 @@
-"""Unit tests for gallery_builder.views on real bertviz output from the embedded MiniLM.
+"""Unit tests for gallery_builder.views.standalone on real bertviz output from the embedded MiniLM.
 
 The fragments are what bertviz 1.4.1 returns with html_action="return" (the runner's grouping of
 the display() calls has the same shape), computed from the real all-MiniLM-L6-v2 attentions.
@@ -18,12 +18,16 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_CACHE", str(Path(__file__).resolve().parent.parent / ".cache" / "huggingface" / "hub"))
 
-from gallery_builder import bertviz_fixups, vendored, views  # noqa: E402
+from gallery_builder.views import (
+    bertviz_fixups,  # noqa: E402
+    standalone,  # noqa: E402
+    vendored,  # noqa: E402
+)
 
 BERT_ID = "sentence-transformers/all-MiniLM-L6-v2"
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 VENDOR_HREF = "../../_vendor/"
-# Hosts that serve JS libraries; written out here rather than taken from view_safety.CDN_HOSTS, so the
+# Hosts that serve JS libraries; written out here rather than taken from views/safety.CDN_HOSTS, so the
 # test does not trust the code it checks.
 CDN_PATTERN = re.compile(
     r"cdnjs|jsdelivr|unpkg\.com|googleapis\.com|code\.jquery\.com|cloudflare\.com|d3js\.org/d3\.v",
@@ -115,7 +119,7 @@ def hostile_fragment(minilm) -> str:
 
 def view(fragment: str, **kwargs) -> str:
     args = {"title": "A view", "vendor_href": VENDOR_HREF, "view_id": "view-1", **kwargs}
-    return views.standalone_view(fragment, **args)
+    return standalone.standalone_view(fragment, **args)
 
 
 class Tags(HTMLParser):
@@ -465,7 +469,7 @@ def test_custom_html_with_a_require_call_gets_the_vendored_loader():
     ],
 )
 def test_remote_resources_that_are_not_vendored_are_refused(fragment):
-    with pytest.raises(views.ViewError):
+    with pytest.raises(standalone.ViewError):
         view(fragment)
 
 
@@ -488,7 +492,7 @@ def test_other_cdn_spellings_of_the_same_libraries_are_vendored():
 
 
 def test_vendor_href_must_be_relative(head_fragment):
-    with pytest.raises(views.ViewError):
+    with pytest.raises(standalone.ViewError):
         view(head_fragment, vendor_href="https://cdnjs.cloudflare.com/ajax/libs/")
     assert view(head_fragment, vendor_href="../../_vendor") == view(head_fragment)
 
@@ -498,7 +502,7 @@ def test_vendor_href_must_be_relative(head_fragment):
 # --------------------------------------------------------------------------------------------
 
 def test_iframe_tag_is_lazy_and_escaped():
-    tag = views.iframe_tag("view-2.html", 'Attention "heads" <1> & more')
+    tag = standalone.iframe_tag("view-2.html", 'Attention "heads" <1> & more')
     parsed = Tags(tag)
     frames = parsed.named("iframe")
     assert len(frames) == 1

@@ -1,4 +1,4 @@
-// Typeset math with the site's own KaTeX (served from assets/katex/, see gallery_builder/katex.py):
+// Typeset math with the site's own KaTeX (served from assets/katex/, see gallery_builder/page/katex.py):
 // \( \) and \[ \] come from pymdownx.arithmatex ($...$ in Markdown) and from docutils (reST).
 (function () {
   var options = {

@@ -1,5 +1,5 @@
 /*
- * Page side of the gallery's interactive views (gallery_builder/views.py writes the views).
+ * Page side of the gallery's interactive views (gallery_builder/views/standalone.py writes the views).
  *
  * Each view is a standalone document in an <iframe class="gallery-view__frame">. The view and
  * the page talk with window.postMessage ({gv: 1, type, ...}):

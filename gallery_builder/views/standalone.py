@@ -26,12 +26,12 @@ import re
 from pathlib import Path
 
 from .bertviz_fixups import apply_fixups, rewrite_params, stable_ids
+from .safety import CDN_URL_RE, REMOTE_URL_RE, ViewError, check_remote_resources, rewrite_scripts
 from .vendored import BY_NAME
-from .view_safety import CDN_URL_RE, REMOTE_URL_RE, ViewError, check_remote_resources, rewrite_scripts
 
 __all__ = ["ViewError", "iframe_tag", "standalone_view"]
 
-_TEMPLATES = Path(__file__).parent / "templates"
+_TEMPLATES = Path(__file__).parents[1] / "templates"
 _DOC_WRAPPER_RE = re.compile(r"<!doctype[^>]*>|</?(?:html|head|body)\b[^>]*>", re.IGNORECASE)
 
 

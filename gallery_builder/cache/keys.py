@@ -10,7 +10,7 @@ A key covers
 
 What a script reads while it runs (data files, helper modules, folders it lists, model
 snapshots) is not known before it runs: the worker records it (deps.py) and the cache checks it
-on every look-up (cache.py).
+on every look-up (store.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import environment
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 # Files of gallery_builder/ that cannot change what a cached entry holds, so editing them reruns
 # nothing. Entries are written only by a worker (execute.run_job) from the Job that build.py
@@ -39,14 +39,12 @@ NOT_OUTPUT_SHAPING = frozenset(
         "cli.py",  # command line
         "site.py",  # mkdocs-gen-files glue
         "mkdocs_hooks.py",  # starts the workers early in `mkdocs serve`
-        "render.py",  # pages, rendered from the entries on every build
-        "downloads.py",  # notebooks and the zip of scripts, made on every build
-        "results.py",  # what pages are rendered from
-        "cache.py",  # finds and keeps entries; the format is versioned by record.FORMAT
-        "shard.py",  # which scripts a shard runs
+        "page/",  # pages, notebooks, the zip of scripts and math, made from the entries on every build
+        "run/results.py",  # what pages are rendered from
+        "cache/store.py",  # finds and keeps entries; the format is versioned by record.FORMAT
+        "cache/shard.py",  # which scripts a shard runs
         "templates/example.py.txt",  # `make new`'s template
-        "rest.py",  # reST prose to Markdown, on every build
-        "katex.py",  # math on the pages
+        "sources/rest.py",  # reST prose to Markdown, on every build
         "vendor/katex-0.19.1/",  # (a folder: everything in it)
     }
 )

@@ -15,7 +15,7 @@ import hashlib
 from pathlib import Path
 
 VERSION = "0.19.1"
-FOLDER = Path(__file__).parent / "vendor" / f"katex-{VERSION}"
+FOLDER = Path(__file__).parents[1] / "vendor" / f"katex-{VERSION}"
 SITE_DIR = "assets/katex"  # under the docs folder; mkdocs.yml loads the script and stylesheet from here
 PINNED = {
     "katex.min.js": "fa140498b8cfc8302cbe5e7cb1bdbc1f952bc38b3fa258ede09e73edbf9a74bc",

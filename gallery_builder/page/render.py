@@ -14,12 +14,16 @@ import html
 import re
 from pathlib import Path
 
-from . import downloads, katex, provenance, rest, thumbnails, vendored, views
-from .capture import Output
-from .headers import HeaderError
-from .layout import GALLERY_DIR, SITE_VENDOR_DIR
-from .project import Gallery, Section
-from .results import ExampleResult
+from ..capture import thumbnails
+from ..capture.capture import Output
+from ..run import provenance
+from ..run.results import ExampleResult
+from ..sources import rest
+from ..sources.headers import HeaderError
+from ..sources.project import Gallery, Section
+from ..views import standalone, vendored
+from ..views.layout import GALLERY_DIR, SITE_VENDOR_DIR
+from . import downloads, katex
 
 NAV_FILE = "SUMMARY.md"  # read by mkdocs-literate-nav
 SCRIPTS_ZIP = "gallery-scripts.zip"
@@ -105,7 +109,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
                 if output.kind == "html" and result.files_dir is not None:
                     view_count += 1
                     files[f"{base}/{output.file}"] = _output_file(result, output.file)
-                    lines += [views.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
+                    lines += [standalone.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
                 else:
                     if number not in side_by_side:
                         lines += [_render_output(output), ""]

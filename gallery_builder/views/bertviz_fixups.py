@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from .view_safety import script_json
+from .safety import script_json
 
 # Significant digits kept for floats in bertviz's params (3-4 is far below what a colour or an
 # opacity can show; the neuron view carries 5x more numbers, so it keeps 3).

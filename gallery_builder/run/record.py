@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .capture import Output
+from ..capture.capture import Output
 
 RESULT_FILE = "result.json"
 FORMAT = 2  # bump when the JSON below changes shape: older records are then ignored

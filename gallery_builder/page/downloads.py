@@ -14,7 +14,7 @@ import zipfile
 
 import nbformat
 
-from .parse import ParsedScript
+from ..sources.parse import ParsedScript
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .results import ExampleResult
+from ..run.results import ExampleResult
 
 TIMES_FILE = "times.json"
 UNKNOWN_SECONDS = 10.0  # a script's weight when no run time is known at all

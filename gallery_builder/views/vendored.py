@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-VENDOR_SOURCE_DIR = Path(__file__).resolve().parent / "vendor"
+VENDOR_SOURCE_DIR = Path(__file__).resolve().parents[1] / "vendor"
 
 
 class UnvendoredVersion(ValueError):

@@ -45,7 +45,7 @@ def _forkserver() -> multiprocessing.context.ForkServerContext:
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["gallery_builder.warmup"])
+        _context.set_forkserver_preload(["gallery_builder.run.warmup"])
     return _context
 
 

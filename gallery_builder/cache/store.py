@@ -26,9 +26,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .deps import MISSING, file_state
-from .execute import PROGRESS_FILE, TIMEOUT_FILE
-from .record import Dependencies, RunRecord
+from ..run.deps import MISSING, file_state
+from ..run.execute import PROGRESS_FILE, TIMEOUT_FILE
+from ..run.record import Dependencies, RunRecord
 
 STALE_STAGING_SECONDS = 24 * 3600
 CHANGED = "changed while the script ran"  # a fingerprint that matches nothing

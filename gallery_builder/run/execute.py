@@ -24,17 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import provenance, thumbnails, views
-from .capture import CellCapture, Output, install_display_hook, last_value_bundle
+from ..capture import thumbnails
+from ..capture.capture import CellCapture, Output, install_display_hook, last_value_bundle
+from ..sources.parse import Cell
+from ..views import standalone
+from ..views.layout import VIEW_VENDOR_HREF
+from . import provenance
 from .deps import DependencyRecorder
-from .layout import VIEW_VENDOR_HREF
-from .parse import Cell
 from .record import Dependencies, Provenance, RunRecord, ScriptFailure
 
 TIMEOUT_FILE = "timeout.txt"  # thread stacks dumped by faulthandler when the script hangs
 PROGRESS_FILE = "progress.txt"  # first line of the cell being run, for a worker that dies
 SEED = 0
-GENERATOR_DIR = str(Path(__file__).resolve().parent) + os.sep
+GENERATOR_DIR = str(Path(__file__).resolve().parents[1]) + os.sep
 
 
 @dataclass(frozen=True)
@@ -172,16 +174,16 @@ def _await(value: Any) -> Any:
 
 
 def _write_views(outputs: list[Output], job: Job, cell: Cell) -> ScriptFailure | None:
-    """Turn each HTML output into a standalone view document that works offline (views.py)."""
+    """Turn each HTML output into a standalone view document that works offline (views/standalone.py)."""
     for output in outputs:
         if output.kind != "html":
             continue
         number = len(list(job.out_dir.glob("view-*.html"))) + 1
         try:
-            document = views.standalone_view(
+            document = standalone.standalone_view(
                 output.text, title=job.title, vendor_href=job.vendor_href, view_id=f"view-{number}"
             )
-        except views.ViewError as error:
+        except standalone.ViewError as error:
             return ScriptFailure(cell.line, f"ViewError: {error}", "")
         output.file = f"view-{number}.html"
         output.text = ""

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .capture import Output
-from .parse import ParsedScript
-from .project import Example
+from ..capture.capture import Output
+from ..sources.parse import ParsedScript
+from ..sources.project import Example
 from .record import Provenance, ScriptFailure
 
 Status = Literal["ran", "cached", "failed", "shown"]  # shown: as code, without running
