@@ -8,8 +8,8 @@ Full self-attention costs memory and time that grow with the square of the
 prompt length, and a key/value cache that grows with it. *Sliding-window
 attention* (also called *local attention*) lets each token attend only to the
 last `W` tokens. Longformer (Beltagy et al., 2020, "Longformer: The
-Long-Document Transformer", [arXiv:2004.05150](https://arxiv.org/abs/2004.05150))
-mixed such windows with a few *global* positions. Gemma 3 (Gemma Team, 2025,
+Long-Document Transformer",
+[arXiv:2004.05150](https://arxiv.org/abs/2004.05150)) mixed such windows with a few *global* positions. Gemma 3 (Gemma Team, 2025,
 "Gemma 3 Technical Report",
 [arXiv:2503.19786](https://arxiv.org/abs/2503.19786)) mixes whole layers
 instead: five local layers with a short window, then one global layer, so only
@@ -70,9 +70,10 @@ text = " ".join(
 inputs = tokenizer(text, return_tensors="pt")
 n_tokens = inputs["input_ids"].shape[1]
 print(
-    f"{n_tokens} tokens; the first is {tokenizer.decode(inputs['input_ids'][0, :1])}"
+    f"{n_tokens} tokens; the first is "
+    f"{tokenizer.decode(inputs['input_ids'][0, :1])}"
 )
-assert window < n_tokens < window + 150
+assert n_tokens - window == 92
 
 with torch.no_grad():
     outputs = model(**inputs, output_attentions=True)
@@ -89,8 +90,9 @@ print(
 # The white area above the diagonal is the causal mask. In a local layer a
 # second boundary cuts the lower-left corner: a query at position `i` sees keys
 # `i - 511` to `i` only, 512 keys counting itself. The global layer next to it
-# has no such edge; its bright first column is `<bos>`, which it reads from
-# every position.
+# has no such edge: its weights spread thinly over every earlier token, back to
+# position 0. The edge cuts only the last 92 rows here; with a longer prompt it
+# would cut more (and the maps would cost more).
 
 distance = torch.arange(n_tokens)[:, None] - torch.arange(n_tokens)[None, :]
 longest = [int(distance[a.amax(0) > 0].max()) for a in attention]
