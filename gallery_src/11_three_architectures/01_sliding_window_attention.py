@@ -9,7 +9,8 @@ prompt length, and a key/value cache that grows with it. *Sliding-window
 attention* (also called *local attention*) lets each token attend only to the
 last `W` tokens. Longformer (Beltagy et al., 2020, "Longformer: The
 Long-Document Transformer",
-[arXiv:2004.05150](https://arxiv.org/abs/2004.05150)) mixed such windows with a few *global* positions. Gemma 3 (Gemma Team, 2025,
+[arXiv:2004.05150](https://arxiv.org/abs/2004.05150)) mixed such windows
+with a few *global* positions. Gemma 3 (Gemma Team, 2025,
 "Gemma 3 Technical Report",
 [arXiv:2503.19786](https://arxiv.org/abs/2503.19786)) mixes whole layers
 instead: five local layers with a short window, then one global layer, so only
