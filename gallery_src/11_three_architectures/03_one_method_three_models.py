@@ -92,7 +92,7 @@ for label in NAMES:
     )
 print("MiniLM   [SEP]: " + " ".join(f"{x:.2f}" for x in last["MiniLM"]))
 
-fig, ax = plt.subplots(figsize=(6.8, 3.8), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(6.8, 4.4), layout="constrained")
 colours = plt.get_cmap("viridis")([0.1, 0.5, 0.85])
 for colour, (label, share) in zip(colours, first.items()):
     depth = np.arange(len(share)) / (len(share) - 1)
@@ -126,7 +126,7 @@ ax.set_xlabel("depth (layer / last layer)")
 ax.set_ylabel("share of attention\n(mean over heads and queries)")
 ax.set_ylim(0, 1)
 ax.set_title("Attention sinks in three architectures")
-ax.legend(fontsize=9, loc="upper left")
+fig.legend(fontsize=9, loc="outside lower center", ncol=2)
 plt.show()
 
 # %%
