@@ -16,8 +16,8 @@ with a few *global* positions. Gemma 3 (Gemma Team, 2025,
 instead: five local layers with a short window, then one global layer, so only
 one layer in six needs a cache as long as the context. This page reads the
 window and the layer pattern from the config, runs a prompt of about 550
-tokens, and shows the band-shaped masks of the local layers and what the global layers do
-with the view they alone have.
+tokens, and shows the band-shaped masks of the local layers and what the
+global layers do with the view they alone have.
 """
 
 # gallery_thumbnail_number = 1
