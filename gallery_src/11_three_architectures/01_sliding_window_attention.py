@@ -162,6 +162,7 @@ ax.set_xticks(
 ax.set_xlabel("layer (L = local, sliding window; G = global)")
 ax.set_ylabel("share of attention\nbeyond the window")
 ax.set_ylim(0, 1)
+ax.set_title("Attention beyond the window, per layer")
 ax.legend(fontsize=9, loc="upper left")
 plt.show()
 
