@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from gallery_builder.capture.capture import last_value_bundle
-from gallery_builder.page.render import escape_prose, file_bytes, link_examples, plain_text
+from gallery_builder.page.markdown import escape_prose, link_examples, plain_text
+from gallery_builder.page.render import file_bytes
 from gallery_builder.sources.headers import HeaderError, header_file, read_header
 from gallery_builder.sources.parse import parse_script
 from gallery_builder.sources.project import Gallery
@@ -217,7 +218,8 @@ def test_animation_player_is_offline_and_stable() -> None:
 
 @pytest.fixture(scope="module")
 def peer_build(tmp_path_factory: pytest.TempPathFactory):
-    from gallery_builder.build import BuildOptions, build_gallery
+    from gallery_builder.build import build_gallery
+    from gallery_builder.options import BuildOptions
 
     root = tmp_path_factory.mktemp("peer")
     shutil.copytree(PEER_GALLERY, root / "gallery_src")

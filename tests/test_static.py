@@ -49,3 +49,9 @@ def test_sub_packages_import_only_the_ones_below_them() -> None:
             if layers.index(target) > layers.index(own):
                 back_arrows.append(f"{path.relative_to(ROOT)}:{node.lineno} imports from {target or 'the top'}")
     assert back_arrows == []
+
+
+def test_no_generator_module_is_longer_than_a_newcomer_reads_at_once() -> None:
+    lengths = {p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines())
+               for p in (ROOT / "gallery_builder").rglob("*.py")}
+    assert {name: n for name, n in lengths.items() if n > 400} == {}
