@@ -18,24 +18,33 @@ import os
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 with torch.no_grad():
     outputs = model(**inputs)
 
 attention = outputs.attentions
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
-print(f"{len(attention)} layers x {attention[0].shape[1]} heads, {len(tokens)} tokens")
+print(
+    f"{len(attention)} layers x {attention[0].shape[1]} heads, {len(tokens)} "
+    "tokens"
+)
 
 # Two patterns the view shows with the default model, checked here: head 2 of
 # layer 0 puts nearly all of its weight on the previous token, and in the
 # middle layers more than half of all attention goes to [CLS].
 assert attention[0][0, 2].diagonal(-1).mean() > 0.9
-middle_layers = torch.stack(attention[1:-1])[:, 0]  # (layers, heads, query, key)
+# (layers, heads, query, key)
+middle_layers = torch.stack(attention[1:-1])[:, 0]
 assert middle_layers[..., 0].mean() > 0.5, middle_layers[..., 0].mean()
 
 # %%
