@@ -6,6 +6,7 @@ peers' formats, written for these tests) with the settings a peer gallery needs.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -203,14 +204,18 @@ def test_animation_player_is_offline_and_stable() -> None:
 
     from gallery_builder.capture.animation import animations_in, offline_player
 
-    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
-    (line,) = ax.plot([0, 1], [0, 1])
-    player = FuncAnimation(fig, lambda i: (line.set_ydata([0, i]), line)[1:], frames=3)
-    assert animations_in({"player": player, "other": 1}) == [player]
-    first, second = offline_player(player, 1), offline_player(player, 1)
-    plt.close(fig)
-    assert first == second  # no random ids
-    assert "http" not in first and "font-awesome" not in first and "anim_1" in first
+    def player() -> FuncAnimation:  # a new animation each time: matplotlib caches one's HTML
+        fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+        (line,) = ax.plot([0, 1], [0, 1])
+        return FuncAnimation(fig, lambda i: (line.set_ydata([0, i]), line)[1:], frames=3)
+
+    first_player, second_player = player(), player()
+    assert animations_in({"player": first_player, "other": 1}) == [first_player]
+    first, second = offline_player(first_player, 1), offline_player(second_player, 1)
+    plt.close("all")
+    assert first == second  # no random ids: two builds give the same page
+    assert not re.search(r"[0-9a-f]{32}", first), "a uuid is left in the player"
+    assert "http" not in first and "font-awesome" not in first and 'id="_anim_img1_' in first
 
 
 # -- the whole peer-format gallery ------------------------------------------------------------------

@@ -5,8 +5,9 @@ whose figure is still open when the cell ends, or at ``plt.show()``, becomes:
 
 - an interactive player: matplotlib's ``to_jshtml()``, every frame a PNG inside the HTML, shown as a
   view (views.py) like bertviz's; no ffmpeg needed. matplotlib's player draws its buttons with Font
-  Awesome from a CDN: here they are plain characters, and its random element id is a stable one, so
-  the page is the same from one build to the next;
+  Awesome from a CDN: here they are plain characters, and the random id matplotlib gives its
+  elements (a fresh uuid per animation) becomes one derived from the animation's content, so the
+  page is the same from one build to the next;
 - a still of the last frame, the example's thumbnail when it has no other figure.
 
 The figure is then closed, so that it is not also saved as a PNG of its empty axes.
@@ -15,6 +16,7 @@ This is how sphinx-gallery finds animations too (variables of the script).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -32,7 +34,8 @@ _GLYPHS = {
 }
 _ICON = re.compile(r'<i class="fa ([^"]+)"></i>')
 _REMOTE_CSS = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]+"\s*/?>\s*')
-_RANDOM_ID = re.compile(r"\banim[0-9a-f]{32}\b")
+# The uuid4().hex that matplotlib's HTMLWriter puts in its element ids (`_anim_img<id>`, ...).
+_RANDOM_ID = re.compile(r"_anim_img([0-9a-f]{32})\b")
 MAX_FRAMES = 200  # matplotlib's own default limit on saved frames is 100 for a generator without a count
 
 
@@ -55,4 +58,9 @@ def offline_player(animation: Any, number: int) -> str:
     html = animation.to_jshtml(default_mode="loop")
     html = _REMOTE_CSS.sub("", html)
     html = _ICON.sub(lambda m: f'<span aria-hidden="true">{_GLYPHS.get(m.group(1), "•")}</span>', html)
-    return _RANDOM_ID.sub(f"anim_{number}", html)
+    found = _RANDOM_ID.search(html)
+    if found is None:
+        return html
+    uuid = found.group(1)
+    stable = hashlib.sha256(html.replace(uuid, "").encode()).hexdigest()[:16]
+    return html.replace(uuid, f"{number}_{stable}")
