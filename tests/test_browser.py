@@ -233,10 +233,7 @@ def test_real_site_views_read_in_both_schemes_and_at_both_widths(offline, real_s
                 handle.scroll_into_view_if_needed()
                 png = handle.screenshot(path=str(shots / f"{path.strip('/').replace('/', '-')}-{n + 1}-"
                                                           f"{viewport['width']}-{scheme}.png"))
-                # Known gap: an animation's frames are PNGs drawn in the light style only, so its
-                # picture stays light in dark mode; its frame's own background must still match.
-                animation = frame.evaluate("() => document.querySelector('.animation') !== null")
-                picture_bg = page_bg if animation else dominant_colour(png)
+                picture_bg = dominant_colour(png)  # animations too: they have a dark variant
                 if info["background"] != page_bg or colour_distance(picture_bg, page_bg) >= 2:
                     seen = f"{info['background']} / {dominant_colour(png)}"
                     problems.append(f"{where}: background {seen}, page {page_bg}")

@@ -295,7 +295,7 @@ def test_peer_gallery_builds(peer_build) -> None:
     assert "view-1.html" in animation and "image-1.png" not in animation  # a player, not blank axes
     assert "gallery/rest-section/4-animation/thumb.png" in files
     player = file_bytes(files["gallery/rest-section/4-animation/view-1.html"]).decode()
-    assert "https://" not in player and "anim_1" in player
+    assert "https://" not in player and "_anim_img1_" in player
 
     linked = _page(files, "markdown-section/linked")  # underlined title, Markdown section: Markdown
     assert "**Markdown**" in linked and "[the math example](../../markdown-section/math/index.md)" in linked

@@ -8,7 +8,9 @@ whose figure is still open when the cell ends, or at ``plt.show()``, becomes:
   Awesome from a CDN: here they are plain characters, and the random id matplotlib gives its
   elements (a fresh uuid per animation) becomes one derived from the animation's content, so the
   page is the same from one build to the next;
-- a still of the last frame, the example's thumbnail when it has no other figure.
+- a still of the last frame, the example's thumbnail when it has no other figure;
+- the same player drawn again after `dark_figures.darken`, for dark pages: the view shows the one
+  that matches the page's scheme (`in_both_schemes`, styled by templates/view_frame.css).
 
 The figure is then closed, so that it is not also saved as a PNG of its empty axes.
 This is how sphinx-gallery finds animations too (variables of the script).
@@ -64,3 +66,14 @@ def offline_player(animation: Any, number: int) -> str:
     uuid = found.group(1)
     stable = hashlib.sha256(html.replace(uuid, "").encode()).hexdigest()[:16]
     return html.replace(uuid, f"{number}_{stable}")
+
+
+def redraw_later(animation: Any) -> None:
+    """Make the next offline_player draw the frames again (matplotlib keeps the first HTML)."""
+    animation.__dict__.pop("_html_representation", None)
+
+
+def in_both_schemes(light: str, dark: str) -> str:
+    """Both players in one view; the view's scheme (data-gv-scheme) shows one of them."""
+    return f'<div class="gv-only-light">{light}</div>\n<div class="gv-only-dark">{dark}</div>'
+
