@@ -4,7 +4,11 @@
 An interactive bertviz head view: one layer's attention heads drawn as lines from each token to the tokens it attends to.
 
 Pick a layer, switch heads on and off, and hover over a token to isolate its attention. This is the last view of "How to Visualize Model Internals and Attention in Hugging Face Transformers" by Cornellius Yudha Wijaya, the original tutorial this gallery grew from, called exactly as the original tutorial calls it. It shows the same numbers as the heatmaps of the attention section, in a form that makes it quick to follow one token.
+
+Under the view, type a sentence of your own and press Enter: the page runs the model in your browser (an ONNX export of the same weights, with onnxruntime-web) and draws the head view again for your sentence. Nothing is downloaded until you ask, and nothing leaves your browser.
 """
+
+# gallery_live = "head_view"
 
 # %%
 # ## Load the model and run the sentence

@@ -4,7 +4,11 @@
 An interactive bertviz model view: every head of every layer as a small attention diagram, to click and enlarge.
 
 The grid has one row per layer and one column per head. Where the head view shows one layer, the model view shows the whole model on one screen. It is the quickest way to spot heads with a distinctive pattern, such as positional heads or heads that all point at one token.
+
+Under the view, type a sentence of your own and press Enter: the page runs the model in your browser (an ONNX export of the same weights, with onnxruntime-web) and draws the model view again for your sentence. Nothing is downloaded until you ask, and nothing leaves your browser.
 """
+
+# gallery_live = "model_view"
 
 # %%
 # ## Load the model and run the sentence
