@@ -185,12 +185,13 @@ MAX_PALE_SHARE = 0.20
 def pale_share(png: Path | bytes) -> float:
     import io
 
+    import numpy as np
     from PIL import Image
 
     image = Image.open(io.BytesIO(png) if isinstance(png, bytes) else png).convert("RGBA")
     page = Image.new("RGBA", image.size, (*SLATE, 255))
-    pixels = Image.alpha_composite(page, image).convert("RGB").getdata()
-    return sum(1 for p in pixels if min(p) >= PALE_CHANNEL) / (image.width * image.height)
+    pixels = np.asarray(Image.alpha_composite(page, image).convert("RGB"))
+    return float((pixels.min(axis=2) >= PALE_CHANNEL).mean())
 
 
 def test_no_dark_figure_glares(real_site) -> None:
