@@ -8,9 +8,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from .build import BuildOptions, build_gallery, build_shard
+from .build import build_gallery, build_shard
 from .cache.shard import Shard
 from .cache.store import ResultCache
+from .options import BuildOptions
 from .page.render import Files, file_bytes
 from .run.embedded_models import ensure_embedded_models
 from .sources.headers import header_file

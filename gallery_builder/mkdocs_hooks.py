@@ -2,7 +2,7 @@
 
 `mkdocs serve` starts the gallery's worker server as it starts, so its imports (torch,
 transformers, matplotlib: several seconds) are done before the first edit instead of during it.
-`mkdocs build` starts the server only when a script needs to run (build.plan_build).
+`mkdocs build` starts the server only when a script needs to run (plan.plan_build).
 
 `mkdocs serve` also watches gallery_builder/: after an edit there, the next rebuild imports the
 generator afresh, instead of rendering pages with the code it imported when it started.

@@ -10,9 +10,10 @@ import logging
 import os
 from pathlib import Path
 
-from .build import BuildOptions, BuildReport, build_gallery
+from .build import BuildReport, build_gallery
 from .cache import environment
-from .page.render import HOME_STRIP_MARKER, NAV_FILE, home_strip
+from .options import BuildOptions
+from .page.indexes import HOME_STRIP_MARKER, NAV_FILE, home_strip
 from .run.workers import start_warming
 from .views.layout import GALLERY_DIR
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from gallery_builder.build import BuildOptions, build_gallery
+from gallery_builder.build import build_gallery
 from gallery_builder.cache import environment, keys
 from gallery_builder.cache.store import CHANGED, ResultCache
+from gallery_builder.options import BuildOptions
 from gallery_builder.run.execute import Job
 from gallery_builder.run.record import Dependencies, RunRecord
 from gallery_builder.run.workers import run_all
@@ -76,7 +77,7 @@ def test_the_key_covers_the_script_path_and_source(inputs: keys.KeyInputs) -> No
 
 def test_the_key_covers_what_the_build_hands_the_worker(tmp_path: Path) -> None:
     """[tool.gallery] capture settings, the views' link to the vendored files, a thumbnail file."""
-    from gallery_builder.build import job_settings
+    from gallery_builder.plan import job_settings
     from gallery_builder.sources.parse import parse_script
     from gallery_builder.sources.project import Gallery
     from gallery_builder.sources.settings import GallerySettings

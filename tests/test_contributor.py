@@ -8,7 +8,8 @@ from pathlib import Path
 
 from conftest import mkdocs_build
 
-from gallery_builder.build import BuildOptions, build_gallery
+from gallery_builder.build import build_gallery
+from gallery_builder.options import BuildOptions
 
 
 def test_scaffolded_example_builds(project: Path, tmp_path: Path) -> None:

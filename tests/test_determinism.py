@@ -8,7 +8,8 @@ from pathlib import Path
 
 from conftest import FIXTURE_GALLERY
 
-from gallery_builder.build import BuildOptions, build_gallery
+from gallery_builder.build import build_gallery
+from gallery_builder.options import BuildOptions
 from gallery_builder.page.render import file_bytes
 
 

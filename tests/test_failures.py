@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from gallery_builder.build import BuildOptions, build_gallery
+from gallery_builder.build import build_gallery
 from gallery_builder.cache.store import ResultCache
+from gallery_builder.options import BuildOptions
 from gallery_builder.run.record import Dependencies, RunRecord
 
 HEADER = '"""\n# {title}\n\nAn example.\n"""\n\n# %%\n'

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from gallery_builder.build import BuildOptions, BuildReport, build_gallery
+from gallery_builder.build import BuildReport, build_gallery
+from gallery_builder.options import BuildOptions
 from gallery_builder.sources.project import Gallery
 
 EXAMPLES = Gallery.load(ROOT / "gallery_src").examples()

@@ -116,7 +116,7 @@ def test_serve_renders_with_an_edited_generator(project: Path, tmp_path: Path) -
         page = "gallery/basics/figures-and-text/"
         assert "Download the script" in running.get(page)
         mark = len(running.lines)
-        render = project / "gallery_builder" / "render.py"
+        render = project / "gallery_builder" / "page" / "render.py"
         render.write_text(render.read_text().replace("[Download the script]", "[Get the script]"))
         running.wait_for(r"Reloading browsers", after=mark)
         assert "Get the script" in running.get(page)

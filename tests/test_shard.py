@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_GALLERY
 
-from gallery_builder.build import BuildOptions, build_gallery, build_shard
+from gallery_builder.build import build_gallery, build_shard
 from gallery_builder.cache.shard import TIMES_FILE, Shard, assign, longest_first
 from gallery_builder.cache.store import ResultCache
 from gallery_builder.cli import export_entries
+from gallery_builder.options import BuildOptions
 from gallery_builder.page.render import file_bytes
 
 SUMMARY = re.compile(r"^gallery: (\d+) ran, (\d+) cached, (\d+) failed in [\d.]+ s$", re.M)

@@ -24,6 +24,7 @@ BUILD_SETTINGS: dict[str, str] = {
     "GALLERY_REPO_URL": "repository link on every page (read by mkdocs.yml)",
     "GALLERY_EDIT_URI": "'edit this page' link (read by mkdocs.yml)",
     "GALLERY_SITE_DIR": "a built site for the browser tests to check instead of building one",
+    "GALLERY_LIVE": "0: export no model to ONNX; pages show no 'run it on your text' box",
 }
 
 # Variables outside the GALLERY_ prefix that change what scripts output.
