@@ -11,6 +11,7 @@ The sub-packages, in the order a build uses them (each imports only those above 
     capture/   what a cell shows, as files: text, reprs, figures and their dark variants
     run/       scripts run in isolated worker processes; what each run produced and read
     cache/     keys, the entries kept between builds, and split builds
+    live/      the in-browser models: ONNX exports, cached and checked, and their site files
     page/      Markdown pages, their files and the downloads
 
 and at the top, the build itself: options.py (its settings), plan.py (phase 1) and this module
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from .cache import environment, shard
 from .cache.store import ResultCache
+from .live.publish import live_enabled, live_files
+from .live.store import LiveExport, LiveStore, ensure_all
 from .options import BuildOptions, Log, log_to_stderr
 from .page.render import Files, render_gallery
 from .plan import BuildPlan, ScriptRun, display_name, plan_build, setting, thumbnail_path
@@ -94,7 +97,12 @@ def build_gallery(options: BuildOptions, log: Log = log_to_stderr) -> tuple[File
     files = render_gallery(plan.gallery, results, show_times="SOURCE_DATE_EPOCH" not in os.environ)
     discard_failed_runs(results, store)
     shard.save_run_times(options.cache_dir, results)
-    report = BuildReport(results, time.perf_counter() - started, plan.errors)
+    errors = list(plan.errors)
+    if live_enabled():
+        exports = ensure_exports(options, log)
+        files.update(live_files(exports))
+        errors += [export.error for export in exports if export.error]
+    report = BuildReport(results, time.perf_counter() - started, errors)
     log(report.summary())
     return files, report
 
@@ -113,6 +121,11 @@ def build_shard(options: BuildOptions, part: shard.Shard, log: Log = log_to_stde
     report = BuildReport(results, time.perf_counter() - started, share.errors)
     log(report.summary())
     return report
+
+
+def ensure_exports(options: BuildOptions, log: Log) -> list[LiveExport]:
+    """The in-browser models' ONNX exports, from the cache or made now (live/store.py)."""
+    return ensure_all(LiveStore(options.cache_dir, options.project_root, options.hf_cache), log)
 
 
 def open_cache(options: BuildOptions, log: Log) -> ResultCache:

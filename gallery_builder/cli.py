@@ -1,4 +1,4 @@
-"""Command line: `python -m gallery_builder {build,merge,new,models}` (also installed as `gallery`)."""
+"""Command line: `python -m gallery_builder {build,merge,new,models,live}` (also installed as `gallery`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from .build import build_gallery, build_shard
+from .build import build_gallery, build_shard, ensure_exports
 from .cache.shard import Shard
 from .cache.store import ResultCache
-from .options import BuildOptions
+from .live.publish import LIVE_SITE_DIR, live_files
+from .options import BuildOptions, log_to_stderr
 from .page.render import Files, file_bytes
 from .run.embedded_models import ensure_embedded_models
 from .sources.headers import header_file
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--project", type=Path, default=Path("."))
     models = commands.add_parser("models", help="prepare the embedded models in the project's HF cache")
     models.add_argument("--project", type=Path, default=Path("."))
+    live = commands.add_parser("live", help="export the in-browser models; write just the _live/ files")
+    live.add_argument("--out", type=Path, required=True, help="folder to write _live/ into")
+    live.add_argument("--project", type=Path, default=Path("."))
     args = parser.parse_args(argv)
 
     if args.command == "new":
@@ -72,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "merge":
         return merge_caches(options, args.folders)
+    if args.command == "live":
+        return write_live(options, args.out)
     if (args.shard is None) == (args.out is None):
         parser.error("build needs --out DIR, or --shard I/N to fill the cache only")
     if args.export is not None and args.shard is None:
@@ -93,6 +99,21 @@ def write_files(files: Files, out: Path) -> None:
         data = file_bytes(value)
         if not target.exists() or target.read_bytes() != data:  # write only what changed
             target.write_bytes(data)
+
+
+def write_live(options: BuildOptions, out: Path) -> int:
+    """Export (or reuse) the live models and write out/_live/: for developing the live pages
+    without building the site."""
+    ensure_embedded_models(options.hf_cache)
+    exports = ensure_exports(options, log_to_stderr)
+    write_files(dict(live_files(exports, prefix=LIVE_SITE_DIR)), out)
+    for export in exports:
+        if export.error:
+            print(f"gallery {export.error}", file=sys.stderr)
+        else:
+            print(f"gallery: live: {export.model.name}: {out / LIVE_SITE_DIR / export.model.name}"
+                  + (" (cached)" if export.cached else ""), file=sys.stderr)
+    return 1 if any(export.error for export in exports) else 0
 
 
 def export_entries(entries: list[Path], target: Path) -> None:

@@ -13,21 +13,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .models import LiveModel, by_name
+from .models import ExportFailed, LiveModel, by_name
+
+TIED_EMBEDDING = "lm.lm_head.weight"  # the decoder's embedding, also its unembedding
 
 
 def log(message: str) -> None:
     print(f"gallery: live: {message}", file=sys.stderr, flush=True)
 
 
-class ExportFailed(Exception):
-    """A target was missed or a step failed; the message says which."""
-
-
 def _bert_wrapper(model: Any) -> Any:
     import torch
 
-    class Attentions(torch.nn.Module):
+    class Attentions(torch.nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.bert = model
@@ -43,7 +41,7 @@ def _bert_wrapper(model: Any) -> Any:
 def _decoder_wrapper(model: Any) -> Any:
     import torch
 
-    class LensAndAttentions(torch.nn.Module):
+    class LensAndAttentions(torch.nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.lm = model
@@ -104,10 +102,12 @@ def export(name: str, out: Path) -> None:
         onnx_weights.fp16_storage(graph)
         weights = "fp16 storage, float32 arithmetic"
     else:
-        graph = onnx_weights.matmul_4bit(graph)
-        onnx_weights.fp16_storage(graph)
-        weights = ("4-bit weight-only MatMuls (MatMulNBits, asymmetric, block 32); "
-                   "embedding fp16 storage; float32 arithmetic")
+        graph, error = onnx_weights.matmul_4bit(graph)
+        error = max(error, onnx_weights.tied_embedding_8bit(graph, TIED_EMBEDDING))
+        log(f"{model.name}: weights stored with a largest error of {error:.2g}")
+        weights = ("4-bit weight-only MatMuls (MatMulNBits, block 32, float32 scale and zero point: "
+                   "the Q4_1 values exactly); tied embedding and unembedding 8-bit in blocks of 32 "
+                   "(the Q8_0 values exactly); float32 arithmetic")
     data = onnx_weights.serialized(graph)
     if len(data) > model.max_bytes:
         raise ExportFailed(f"{model.name}: the ONNX file is {len(data):,} bytes, over the "
@@ -129,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         export(args.model, args.out)
     except (ExportFailed, ValueError, OSError) as error:
         print(f"gallery: live: export of {args.model} failed: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # torch.onnx and onnxruntime raise many kinds; say which, briefly
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"gallery: live: export of {args.model} failed: {type(error).__name__}: {message}",
+              file=sys.stderr)
         return 1
     return 0
 

