@@ -1,0 +1,152 @@
+"""The in-browser models' exports (gallery_builder/live/, issue 18): the files the site ships meet
+the parity targets when onnxruntime runs them, parts are small and match their sha256s, the cache
+key follows its inputs, a corrupt or interrupted entry is not used, and GALLERY_LIVE=0 builds
+without exporting."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, make_project, mkdocs_build
+
+from gallery_builder.live import package, parity, store
+from gallery_builder.live.models import ATTENTION_TOLERANCE, LENS_TOP1_TARGET, LIVE_MODELS, SMOLLM2, by_name
+
+HF_CACHE = Path(os.environ["GALLERY_HF_CACHE"])
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def live_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A gallery cache holding both exports, made once for the session (about 2 min on 2 cores)."""
+    cache = tmp_path_factory.mktemp("live-cache")
+    found = store.ensure_all(store.LiveStore(cache, ROOT, HF_CACHE), print)
+    assert [e.error for e in found] == [None, None]
+    return cache
+
+
+def _folders(cache: Path) -> dict[str, Path]:
+    folders = {}
+    for entry in (cache / "live").iterdir():
+        if (entry / package.MANIFEST).is_file():
+            folders[package.read_manifest(entry)["model"]] = entry
+    return folders
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [m.name for m in LIVE_MODELS])
+def test_shipped_files_meet_the_parity_targets(live_cache: Path, name: str) -> None:
+    from gallery_builder.live.export import load_torch
+
+    model = by_name(name)
+    folder = _folders(live_cache)[name]
+    manifest = package.read_manifest(folder)
+    joined = b"".join((folder / p["name"]).read_bytes() for p in manifest["parts"])
+    _, wrapper, tokenizer = load_torch(model)
+    measured = parity.measure(model, wrapper, tokenizer, joined)
+    assert measured.misses() == []
+    assert measured.attention_max_abs <= ATTENTION_TOLERANCE
+    assert measured.truncated_to == model.max_tokens == manifest["max_tokens"]
+    if model is SMOLLM2:
+        assert measured.top10_same is True
+        assert measured.lens_top1_agreement is not None and measured.lens_top1_agreement >= LENS_TOP1_TARGET
+    recorded = manifest["parity"]
+    assert recorded["attention_max_abs"] == pytest.approx(measured.attention_max_abs, abs=1e-4)
+    assert recorded["attention_tolerance"] == ATTENTION_TOLERANCE
+    assert len(joined) <= model.max_bytes
+
+
+@pytest.mark.slow
+def test_parts_are_small_and_match_their_sha256(live_cache: Path) -> None:
+    folders = _folders(live_cache)
+    assert sorted(folders) == sorted(m.name for m in LIVE_MODELS)
+    for name, folder in folders.items():
+        manifest = package.read_manifest(folder)
+        assert all(path.stat().st_size <= 25 * MiB for path in folder.iterdir()), name
+        joined = hashlib.sha256()
+        for part in manifest["parts"]:
+            data = (folder / part["name"]).read_bytes()
+            assert len(data) == part["bytes"] <= 20 * MiB
+            assert hashlib.sha256(data).hexdigest() == part["sha256"]
+            joined.update(data)
+        assert joined.hexdigest() == manifest["sha256"]
+        assert "Apache License" in (folder / "LICENSE.txt").read_text()
+        assert by_name(name).hub_id in (folder / "SOURCE.md").read_text()
+        json.loads((folder / "tokenizer.json").read_text())
+
+
+@pytest.mark.slow
+def test_cli_writes_the_live_files_from_the_cache(live_cache: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from gallery_builder.cli import main
+
+    monkeypatch.setenv("GALLERY_CACHE", str(live_cache))
+    assert main(["live", "--out", str(tmp_path), "--project", str(ROOT)]) == 0
+    for model in LIVE_MODELS:
+        assert package.verify(tmp_path / "_live" / model.name) is None
+
+
+@pytest.mark.slow
+def test_a_corrupt_or_interrupted_entry_is_not_used(live_cache: Path, tmp_path: Path) -> None:
+    source = _folders(live_cache)["minilm"]
+    live = store.LiveStore(tmp_path, ROOT, HF_CACHE)
+    key = live.key(by_name("minilm"))
+    assert live.lookup(key) is None
+    shutil.copytree(source, tmp_path / "live" / ".staging-x" / "entry")  # an export stopped before its rename
+    assert live.lookup(key) is None
+    shutil.copytree(source, tmp_path / "live" / key)
+    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) == tmp_path / "live" / key
+    part = tmp_path / "live" / key / "model.onnx.part1"
+    data = bytearray(part.read_bytes())
+    data[1000] ^= 0xFF
+    part.write_bytes(bytes(data))
+    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) is None
+    part.unlink()
+    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) is None
+
+
+def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) -> None:
+    model = by_name("minilm")
+    versions = store.library_versions()
+    code = store.exporter_digest()
+    base = store.export_key(model, "snap", code, versions)
+    assert store.export_key(model, "snap", code, versions) == base
+    assert store.export_key(model, "other snapshot", code, versions) != base
+    assert store.export_key(by_name("smollm2"), "snap", code, versions) != base
+    for name in ("torch", "transformers", "onnx", "onnxscript", "onnxruntime", "python"):
+        assert store.export_key(model, "snap", code, {**versions, name: "0.0.0"}) != base, name
+    copy = tmp_path / "live"
+    shutil.copytree(store.LIVE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "js"))
+    assert store.exporter_digest(copy) == code
+    (copy / "parity.py").write_text((copy / "parity.py").read_text() + "\n# edited\n")
+    assert store.exporter_digest(copy) != code
+    (copy / "js").mkdir()
+    (copy / "js" / "live-page.mjs").write_text("// the pages' code is not the exporter's\n")
+    edited = store.exporter_digest(copy)
+    (copy / "js" / "live-page.mjs").write_text("// changed\n")
+    assert store.exporter_digest(copy) == edited
+
+
+def test_a_failed_export_reports_a_message_not_a_traceback(tmp_path: Path) -> None:
+    unknown = store.LiveModel("nosuch", "x/y", "none", 8, ("input_ids",), ("attentions",), 1)
+    messages: list[str] = []
+    error = store.run_export(unknown, tmp_path / "out", HF_CACHE, messages.append)
+    assert error is not None and "no live model named 'nosuch'" in error
+    assert "Traceback" not in error
+
+
+@pytest.mark.slow
+def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    done = mkdocs_build(project, cache, env={"GALLERY_LIVE": "0"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "gallery: live:" not in done.stderr
+    assert not (cache / "live").exists()
+    assert not (project / "site" / "gallery" / "_live").exists()
+    assert (project / "site" / "gallery").is_dir()
