@@ -76,7 +76,7 @@ def test_parts_are_small_and_match_their_sha256(live_cache: Path) -> None:
             joined.update(data)
         assert joined.hexdigest() == manifest["sha256"]
         assert "Apache License" in (folder / "LICENSE.txt").read_text()
-        assert by_name(name).hub_id in (folder / "SOURCE.md").read_text()
+        assert by_name(name).hub_id in (folder / "SOURCE.txt").read_text()
         json.loads((folder / "tokenizer.json").read_text())
 
 
@@ -150,3 +150,15 @@ def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
     assert not (cache / "live").exists()
     assert not (project / "site" / "gallery" / "_live").exists()
     assert (project / "site" / "gallery").is_dir()
+
+
+@pytest.mark.slow
+def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    done = mkdocs_build(project, live_cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name, folder in _folders(live_cache).items():
+        shipped = project / "site" / "gallery" / "_live" / name
+        assert package.verify(shipped) is None
+        assert sorted(p.name for p in shipped.iterdir()) == sorted(p.name for p in folder.iterdir())
+        assert (shipped / "manifest.json").read_bytes() == (folder / "manifest.json").read_bytes()

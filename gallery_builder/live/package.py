@@ -64,7 +64,7 @@ def write_model_files(model: LiveModel, out: Path, parts: list[Part], data: byte
             (out / name).write_bytes((Path(tmp) / name).read_bytes())
     (out / "LICENSE.txt").write_text(APACHE_TEXT.read_text())
     version = importlib.metadata.version(model.package)
-    (out / "SOURCE.md").write_text(source_text(model, weights, version))
+    (out / "SOURCE.txt").write_text(source_text(model, weights, version))
     from transformers import AutoConfig
 
     cfg = AutoConfig.from_pretrained(model.hub_id)
@@ -101,7 +101,7 @@ def verify(folder: Path) -> str | None:
         manifest = read_manifest(folder)
     except (OSError, ValueError) as error:
         return f"{folder / MANIFEST}: {error}"
-    for name in (*TOKENIZER_FILES, "LICENSE.txt", "SOURCE.md"):
+    for name in (*TOKENIZER_FILES, "LICENSE.txt", "SOURCE.txt"):
         if not (folder / name).is_file():
             return f"{folder / name} is missing"
     joined = hashlib.sha256()
