@@ -106,7 +106,13 @@ def write_live(options: BuildOptions, out: Path) -> int:
     without building the site."""
     ensure_embedded_models(options.hf_cache)
     exports = ensure_exports(options, log_to_stderr)
-    write_files(dict(live_files(exports, prefix=LIVE_SITE_DIR)), out)
+    files = live_files(exports, prefix=LIVE_SITE_DIR)
+    for export in exports:  # files an earlier export wrote and this one does not
+        folder = out / LIVE_SITE_DIR / export.model.name
+        for stale in folder.iterdir() if export.folder is not None and folder.is_dir() else ():
+            if f"{LIVE_SITE_DIR}/{export.model.name}/{stale.name}" not in files and stale.is_file():
+                stale.unlink()
+    write_files(dict(files), out)
     for export in exports:
         if export.error:
             print(f"gallery {export.error}", file=sys.stderr)
