@@ -32,7 +32,7 @@ from pathlib import Path
 from .cache import environment, shard
 from .cache.store import ResultCache
 from .live.publish import live_enabled, live_files
-from .live.store import LiveExport, LiveStore, ensure_all
+from .live.store import LiveExport, LiveStore, ensure_all, live_cache_dir
 from .options import BuildOptions, Log, log_to_stderr
 from .page.render import Files, render_gallery
 from .plan import BuildPlan, ScriptRun, display_name, plan_build, setting, thumbnail_path
@@ -125,7 +125,8 @@ def build_shard(options: BuildOptions, part: shard.Shard, log: Log = log_to_stde
 
 def ensure_exports(options: BuildOptions, log: Log) -> list[LiveExport]:
     """The in-browser models' ONNX exports, from the cache or made now (live/store.py)."""
-    return ensure_all(LiveStore(options.cache_dir, options.project_root, options.hf_cache), log)
+    root = live_cache_dir(options.cache_dir)
+    return ensure_all(LiveStore(root, options.project_root, options.hf_cache), log)
 
 
 def open_cache(options: BuildOptions, log: Log) -> ResultCache:

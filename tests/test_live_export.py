@@ -25,7 +25,7 @@ MiB = 1024 * 1024
 def live_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A gallery cache holding both exports, made once for the session (about 2 min on 2 cores)."""
     cache = tmp_path_factory.mktemp("live-cache")
-    found = store.ensure_all(store.LiveStore(cache, ROOT, HF_CACHE), print)
+    found = store.ensure_all(store.LiveStore(cache / "live", ROOT, HF_CACHE), print)
     assert [e.error for e in found] == [None, None]
     return cache
 
@@ -85,29 +85,31 @@ def test_cli_writes_the_live_files_from_the_cache(live_cache: Path, tmp_path: Pa
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from gallery_builder.cli import main
 
-    monkeypatch.setenv("GALLERY_CACHE", str(live_cache))
-    assert main(["live", "--out", str(tmp_path), "--project", str(ROOT)]) == 0
+    monkeypatch.setenv("GALLERY_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GALLERY_LIVE_CACHE", str(live_cache / "live"))
+    assert main(["live", "--out", str(tmp_path / "out"), "--project", str(ROOT)]) == 0
     for model in LIVE_MODELS:
-        assert package.verify(tmp_path / "_live" / model.name) is None
+        assert package.verify(tmp_path / "out" / "_live" / model.name) is None
+    assert not (tmp_path / "cache" / "live").exists()  # reused, not exported again
 
 
 @pytest.mark.slow
 def test_a_corrupt_or_interrupted_entry_is_not_used(live_cache: Path, tmp_path: Path) -> None:
     source = _folders(live_cache)["minilm"]
-    live = store.LiveStore(tmp_path, ROOT, HF_CACHE)
+    live = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE)
     key = live.key(by_name("minilm"))
     assert live.lookup(key) is None
     shutil.copytree(source, tmp_path / "live" / ".staging-x" / "entry")  # an export stopped before its rename
     assert live.lookup(key) is None
     shutil.copytree(source, tmp_path / "live" / key)
-    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) == tmp_path / "live" / key
+    assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) == tmp_path / "live" / key
     part = tmp_path / "live" / key / "model.onnx.part1"
     data = bytearray(part.read_bytes())
     data[1000] ^= 0xFF
     part.write_bytes(bytes(data))
-    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) is None
+    assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) is None
     part.unlink()
-    assert store.LiveStore(tmp_path, ROOT, HF_CACHE).lookup(key) is None
+    assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) is None
 
 
 def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) -> None:
@@ -144,7 +146,7 @@ def test_a_failed_export_reports_a_message_not_a_traceback(tmp_path: Path) -> No
 def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     cache = tmp_path / "cache"
-    done = mkdocs_build(project, cache, env={"GALLERY_LIVE": "0"})
+    done = mkdocs_build(project, cache, env={"GALLERY_LIVE": "0", "GALLERY_LIVE_CACHE": ""})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "gallery: live:" not in done.stderr
     assert not (cache / "live").exists()
@@ -155,7 +157,7 @@ def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
-    done = mkdocs_build(project, live_cache)
+    done = mkdocs_build(project, tmp_path / "cache", env={"GALLERY_LIVE_CACHE": str(live_cache / "live")})
     assert done.returncode == 0, done.stderr[-3000:]
     for name, folder in _folders(live_cache).items():
         shipped = project / "site" / "gallery" / "_live" / name

@@ -1,6 +1,6 @@
-"""Exports kept between builds, under <GALLERY_CACHE>/live/<key>/, keyed like a script's outputs:
-the model snapshot's content, the exporter's own code, and the versions of Python, torch,
-transformers, onnx, onnxscript and onnxruntime.
+"""Exports kept between builds, under <GALLERY_CACHE>/live/<key>/ (or GALLERY_LIVE_CACHE), keyed
+like a script's outputs: the model snapshot's content, the exporter's own code, and the versions
+of Python, torch, transformers, onnx, onnxscript and onnxruntime.
 
 An export runs in a subprocess (`python -m gallery_builder.live.export`; the build's process
 never imports torch) into a staging folder, which is renamed into place only when complete:
@@ -76,9 +76,15 @@ def snapshot_name(model: LiveModel) -> str:
     return f"models--{model.hub_id.replace('/', '--')}/snapshots/{embedded.snapshot_id()}"
 
 
+def live_cache_dir(cache_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """GALLERY_LIVE_CACHE, or <GALLERY_CACHE>/live: several caches (tests) can share exports."""
+    chosen = environ.get("GALLERY_LIVE_CACHE", "").strip()
+    return Path(chosen).resolve() if chosen else cache_dir / "live"
+
+
 class LiveStore:
-    def __init__(self, cache_dir: Path, project_root: Path, hf_cache: Path) -> None:
-        self.root = cache_dir / "live"
+    def __init__(self, root: Path, project_root: Path, hf_cache: Path) -> None:
+        self.root = root
         self.hf_cache = hf_cache
         self.fingerprints = Fingerprints(project_root, hf_cache, self.root / "hashes.json")
         self._verified: set[Path] = set()
