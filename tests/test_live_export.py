@@ -164,3 +164,15 @@ def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) 
         assert package.verify(shipped) is None
         assert sorted(p.name for p in shipped.iterdir()) == sorted(p.name for p in folder.iterdir())
         assert (shipped / "manifest.json").read_bytes() == (folder / "manifest.json").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_live_failure_fails_the_strict_build_with_a_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    done = mkdocs_build(project, tmp_path / "cache", env={"GALLERY_LIVE_CACHE": str(blocker)})
+    assert done.returncode != 0
+    warnings = [line for line in done.stderr.splitlines() if "gallery: live:" in line]
+    assert warnings and str(blocker) in warnings[0], done.stderr[-2000:]
+    assert "Traceback" not in done.stderr

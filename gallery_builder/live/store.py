@@ -31,6 +31,9 @@ from .models import LIVE_MODELS, LiveModel
 LIVE_DIR = Path(__file__).parent
 VERSIONED = ("torch", "transformers", "onnx", "onnxscript", "onnxruntime")
 Log = Callable[[str], None]
+# Exports that failed in this process, by key: `mkdocs serve` reports them again on each rebuild
+# instead of spending minutes on the same failure; a change to any input makes a new key.
+FAILED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -109,18 +112,24 @@ class LiveStore:
         try:
             key = self.key(model)
         except (OSError, ValueError) as error:
-            return LiveExport(model, None, f"live: {model.name}: {error}")
+            return LiveExport(model, None, f"live: {model.name}: cannot find the export's inputs: {error}")
         found = self.lookup(key)
         if found is not None:
             return LiveExport(model, found, cached=True)
-        self.root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        if key in FAILED:
+            return LiveExport(model, None, FAILED[key])
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        except OSError as error:
+            return LiveExport(model, None, f"live: cannot keep exports in {self.root}: {error}")
         try:
             why = run_export(model, staging / "entry", self.hf_cache, log)
             if why is None:
                 why = package.verify(staging / "entry")
             if why is not None:
-                return LiveExport(model, None, f"live: export of {model.name} failed: {why}")
+                FAILED[key] = f"live: export of {model.name} failed: {why}"
+                return LiveExport(model, None, FAILED[key])
             target = self.root / key
             if target.exists():  # a corrupt entry: retire it first
                 os.replace(target, staging / "old")
