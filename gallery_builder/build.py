@@ -11,7 +11,7 @@ The sub-packages, in the order a build uses them (each imports only those above 
     capture/   what a cell shows, as files: text, reprs, figures and their dark variants
     run/       scripts run in isolated worker processes; what each run produced and read
     cache/     keys, the entries kept between builds, and split builds
-    live/      the in-browser models: ONNX exports, cached and checked, and their site files
+    live/      the models exported to ONNX for the reader's own text in the browser, and their page code
     page/      Markdown pages, their files and the downloads
 
 and at the top, the build itself: options.py (its settings), plan.py (phase 1) and this module
@@ -31,9 +31,9 @@ from pathlib import Path
 
 from .cache import environment, shard
 from .cache.store import ResultCache
-from .live.publish import live_enabled, live_files
-from .live.store import LiveExport, LiveStore, ensure_all, live_cache_dir
+from .live.publish import LiveFiles, live_enabled, publish_live
 from .options import BuildOptions, Log, log_to_stderr
+from .page.live_box import live_widget
 from .page.render import Files, render_gallery
 from .plan import BuildPlan, ScriptRun, display_name, plan_build, setting, thumbnail_path
 from .run.embedded_models import ensure_embedded_models
@@ -97,12 +97,11 @@ def build_gallery(options: BuildOptions, log: Log = log_to_stderr) -> tuple[File
     files = render_gallery(plan.gallery, results, show_times="SOURCE_DATE_EPOCH" not in os.environ)
     discard_failed_runs(results, store)
     shard.save_run_times(options.cache_dir, results)
-    errors = list(plan.errors)
+    live = LiveFiles()
     if live_enabled():
-        exports = ensure_exports(options, log)
-        files.update(live_files(exports))
-        errors += [export.error for export in exports if export.error]
-    report = BuildReport(results, time.perf_counter() - started, errors)
+        live = publish_live({w for r in results if (w := live_widget(r))}, store, log)
+        files.update(live.files)
+    report = BuildReport(results, time.perf_counter() - started, plan.errors + live.errors)
     log(report.summary())
     return files, report
 
@@ -121,12 +120,6 @@ def build_shard(options: BuildOptions, part: shard.Shard, log: Log = log_to_stde
     report = BuildReport(results, time.perf_counter() - started, share.errors)
     log(report.summary())
     return report
-
-
-def ensure_exports(options: BuildOptions, log: Log) -> list[LiveExport]:
-    """The in-browser models' ONNX exports, from the cache or made now (live/store.py)."""
-    root = live_cache_dir(options.cache_dir)
-    return ensure_all(LiveStore(root, options.project_root, options.hf_cache), log)
 
 
 def open_cache(options: BuildOptions, log: Log) -> ResultCache:

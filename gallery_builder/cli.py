@@ -8,10 +8,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from .build import build_gallery, build_shard, ensure_exports
+from .build import build_gallery, build_shard
 from .cache.shard import Shard
 from .cache.store import ResultCache
-from .live.publish import LIVE_SITE_DIR, live_files
+from .live.publish import LIVE_DIR as LIVE_SITE_DIR
+from .live.publish import VENDOR_DIR, live_files
+from .live.store import LiveStore, ensure_all, live_cache_dir
 from .options import BuildOptions, log_to_stderr
 from .page.render import Files, file_bytes
 from .run.embedded_models import ensure_embedded_models
@@ -102,11 +104,12 @@ def write_files(files: Files, out: Path) -> None:
 
 
 def write_live(options: BuildOptions, out: Path) -> int:
-    """Export (or reuse) the live models and write out/_live/: for developing the live pages
-    without building the site."""
+    """Export (or reuse) the live models and write out/_live/ (and the libraries, out/_vendor/):
+    for developing the live pages without building the site."""
     ensure_embedded_models(options.hf_cache)
-    exports = ensure_exports(options, log_to_stderr)
-    files = live_files(exports, prefix=LIVE_SITE_DIR)
+    store = LiveStore(live_cache_dir(options.cache_dir), options.project_root, options.hf_cache)
+    exports = ensure_all(store, log_to_stderr)
+    files = live_files(exports, prefix=LIVE_SITE_DIR, vendor=VENDOR_DIR)
     for export in exports:  # files an earlier export wrote and this one does not
         folder = out / LIVE_SITE_DIR / export.model.name
         for stale in folder.iterdir() if export.folder is not None and folder.is_dir() else ():

@@ -180,3 +180,35 @@ def test_views_and_titles_get_drawn_thumbnails(tmp_path: Path) -> None:
         assert Image.open(tmp_path / thumbnails.FILE).size == thumbnails.SIZE
     pictures = [digest for pair in made.values() for digest in pair]
     assert len(set(pictures)) == len(pictures)  # every one distinct, light and dark alike
+
+
+def test_light_centred_diverging_maps_get_a_dark_centred_twin_with_the_same_ends() -> None:
+    """RdBu's white middle would glare on a dark page: its twin is dark in the middle, red at the
+    low end and blue at the high end, as RdBu is. Sequential and cyclic maps keep their colours."""
+    from matplotlib import colormaps
+
+    from gallery_builder.capture.dark_figures import dark_twin
+
+    assert dark_twin(colormaps["RdBu"]).name.startswith("berlin_r")
+    assert dark_twin(colormaps["RdBu_r"]).name.startswith("berlin")
+    assert dark_twin(colormaps["PiYG"]).name.startswith("vanimo")
+    for name in ("RdBu", "coolwarm", "PiYG", "BrBG", "RdYlBu"):
+        twin = dark_twin(colormaps[name])
+        assert max(twin(0.5)[:3]) < 0.4 and twin.get_bad()[3] == 0, name
+    for name in ("viridis", "magma", "Greys", "Blues", "twilight"):
+        assert dark_twin(colormaps[name]) is None, name
+
+
+def test_dark_heatmap_text_contrasts_with_its_new_cell_and_masked_cells_show_the_page() -> None:
+    fig, ax = plt.subplots(figsize=(3, 2))
+    values = np.ma.masked_invalid(np.array([[-1.0, 0.0], [1.0, np.nan]]))
+    cmap = plt.get_cmap("RdBu").copy()
+    cmap.set_bad("lightgrey")
+    image = ax.imshow(values, cmap=cmap, vmin=-1, vmax=1)
+    middle = ax.text(1, 0, "0.0", color="black")  # black on RdBu's white middle
+    end = ax.text(0, 0, "-1", color="white")  # white on its dark red end
+    darken(fig)
+    assert image.get_cmap().get_bad()[3] == 0
+    assert to_rgba(middle.get_color())[:3] == (1.0, 1.0, 1.0)  # the middle is dark now
+    assert to_rgba(end.get_color())[:3] == (0.0, 0.0, 0.0)  # berlin's ends are light
+    plt.close(fig)

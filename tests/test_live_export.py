@@ -5,6 +5,7 @@ without exporting."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, make_project, mkdocs_build
 
-from gallery_builder.live import package, parity, store
+from gallery_builder.cache.store import ResultCache
+from gallery_builder.live import package, parity, publish, store
 from gallery_builder.live.models import ATTENTION_TOLERANCE, LENS_TOP1_TARGET, LIVE_MODELS, SMOLLM2, by_name
 
 HF_CACHE = Path(os.environ["GALLERY_HF_CACHE"])
@@ -134,12 +136,36 @@ def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) 
     assert store.exporter_digest(copy) == edited
 
 
-def test_a_failed_export_reports_a_message_not_a_traceback(tmp_path: Path) -> None:
-    unknown = store.LiveModel("nosuch", "x/y", "none", 8, ("input_ids",), ("attentions",), 1)
-    messages: list[str] = []
-    error = store.run_export(unknown, tmp_path / "out", HF_CACHE, messages.append)
-    assert error is not None and "no live model named 'nosuch'" in error
-    assert "Traceback" not in error
+def test_a_failed_export_leaves_no_entry_and_a_clear_message(tmp_path: Path) -> None:
+    unknown = dataclasses.replace(by_name("minilm"), name="nosuch")
+    live = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE)
+    found = live.ensure(unknown, lambda message: None)
+    assert found.folder is None and found.error is not None
+    assert "export of nosuch failed: no live model named 'nosuch'" in found.error
+    assert "Traceback" not in found.error
+    assert list((tmp_path / "live").iterdir()) == [tmp_path / "live" / "hashes.json"]
+
+
+def test_no_live_widget_means_nothing_published(tmp_path: Path) -> None:
+    results = ResultCache(tmp_path, ROOT, HF_CACHE)
+    assert publish.publish_live(set(), results, lambda message: None) == publish.LiveFiles()
+    assert publish.publish_live({"not_a_widget"}, results, lambda message: None) == publish.LiveFiles()
+
+
+@pytest.mark.slow
+def test_two_exports_publish_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reproducible builds: the published files of two clean exports are identical (the export's
+    timing stays in the build log)."""
+    monkeypatch.delenv("GALLERY_LIVE_CACHE", raising=False)
+    published = []
+    for name in ("a", "b"):
+        results = ResultCache(tmp_path / name, ROOT, HF_CACHE)
+        files = publish.publish_live({"head_view"}, results, lambda message: None)
+        assert files.errors == []
+        published.append({path: Path(value).read_bytes() for path, value in files.files.items()})
+    assert published[0] == published[1]
+    assert "gallery/_live/minilm/manifest.json" in published[0]
+    assert not any("smollm2" in path for path in published[0])
 
 
 @pytest.mark.slow
@@ -154,9 +180,27 @@ def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
     assert (project / "site" / "gallery").is_dir()
 
 
+LIVE_SCRIPT = '''"""
+# Live boxes
+
+A page that asks for a live box of each model.
+"""
+
+# gallery_live = "{widget}"
+
+# %%
+# Nothing to run.
+
+print("ok")
+'''
+
+
 @pytest.mark.slow
 def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
+    for number, widget in enumerate(("head_view", "decoder_prompt"), start=10):
+        script = project / "gallery_src" / "01_basics" / f"{number}_live_{widget}.py"
+        script.write_text(LIVE_SCRIPT.replace("{widget}", widget))
     done = mkdocs_build(project, tmp_path / "cache", env={"GALLERY_LIVE_CACHE": str(live_cache / "live")})
     assert done.returncode == 0, done.stderr[-3000:]
     for name, folder in _folders(live_cache).items():

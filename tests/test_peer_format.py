@@ -6,6 +6,7 @@ peers' formats, written for these tests) with the settings a peer gallery needs.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -203,14 +204,18 @@ def test_animation_player_is_offline_and_stable() -> None:
 
     from gallery_builder.capture.animation import animations_in, offline_player
 
-    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
-    (line,) = ax.plot([0, 1], [0, 1])
-    player = FuncAnimation(fig, lambda i: (line.set_ydata([0, i]), line)[1:], frames=3)
-    assert animations_in({"player": player, "other": 1}) == [player]
-    first, second = offline_player(player, 1), offline_player(player, 1)
-    plt.close(fig)
-    assert first == second  # no random ids
-    assert "http" not in first and "font-awesome" not in first and "anim_1" in first
+    def player() -> FuncAnimation:  # a new animation each time: matplotlib caches one's HTML
+        fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+        (line,) = ax.plot([0, 1], [0, 1])
+        return FuncAnimation(fig, lambda i: (line.set_ydata([0, i]), line)[1:], frames=3)
+
+    first_player, second_player = player(), player()
+    assert animations_in({"player": first_player, "other": 1}) == [first_player]
+    first, second = offline_player(first_player, 1), offline_player(second_player, 1)
+    plt.close("all")
+    assert first == second  # no random ids: two builds give the same page
+    assert not re.search(r"[0-9a-f]{32}", first), "a uuid is left in the player"
+    assert "http" not in first and "font-awesome" not in first and 'id="_anim_img1_' in first
 
 
 # -- the whole peer-format gallery ------------------------------------------------------------------
@@ -234,6 +239,26 @@ def peer_build(tmp_path_factory: pytest.TempPathFactory):
     messages: list[str] = []
     files, report = build_gallery(options, messages.append)
     return files, report, messages
+
+
+@pytest.mark.slow
+def test_a_second_clean_build_draws_the_same_animation(peer_build, tmp_path: Path) -> None:
+    """The animation's player (light and dark frames, element ids) is byte-identical from one clean
+    build to the next: no uuid, no time stamp (the reproducible-build promise of test_determinism)."""
+    from gallery_builder.build import build_gallery
+    from gallery_builder.options import BuildOptions
+
+    files, _, _ = peer_build
+    shutil.copytree(PEER_GALLERY, tmp_path / "gallery_src")
+    (tmp_path / "pyproject.toml").write_text(PEER_SETTINGS)
+    options = BuildOptions.for_project(tmp_path)
+    options = BuildOptions(project_root=options.project_root, source_dir=options.source_dir,
+                           cache_dir=tmp_path / "cache", hf_cache=options.hf_cache)
+    again, report = build_gallery(options, lambda message: None)
+    assert all("4-animation" not in r.location for r in report.failures)
+    name = "gallery/rest-section/4-animation/view-1.html"
+    assert 'class="gv-only-dark"' in file_bytes(files[name]).decode()
+    assert file_bytes(again[name]) == file_bytes(files[name])
 
 
 def _page(files: dict[str, bytes], url_dir: str) -> str:
@@ -290,7 +315,7 @@ def test_peer_gallery_builds(peer_build) -> None:
     assert "view-1.html" in animation and "image-1.png" not in animation  # a player, not blank axes
     assert "gallery/rest-section/4-animation/thumb.png" in files
     player = file_bytes(files["gallery/rest-section/4-animation/view-1.html"]).decode()
-    assert "https://" not in player and "anim_1" in player
+    assert "https://" not in player and "_anim_img1_" in player
 
     linked = _page(files, "markdown-section/linked")  # underlined title, Markdown section: Markdown
     assert "**Markdown**" in linked and "[the math example](../../markdown-section/math/index.md)" in linked

@@ -173,3 +173,41 @@ def test_no_page_says_the_seed(real_site) -> None:
         text = re.sub(r"<[^>]+>", " ", html_file.read_text(errors="replace"))
         found += [f"{html_file.relative_to(real_site)}: {m.group(0)!r}" for m in jargon.finditer(text)]
     assert found == [], "\n".join(found)
+
+
+# Material's slate background, the page behind a dark figure, and the share of a figure that may
+# be pale (every channel >= 180 once composited on it): white blocks glare on a dark page.
+SLATE = (30, 33, 41)
+PALE_CHANNEL = 180
+MAX_PALE_SHARE = 0.20
+
+
+def pale_share(png: Path | bytes) -> float:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png) if isinstance(png, bytes) else png).convert("RGBA")
+    page = Image.new("RGBA", image.size, (*SLATE, 255))
+    pixels = np.asarray(Image.alpha_composite(page, image).convert("RGB"))
+    return float((pixels.min(axis=2) >= PALE_CHANNEL).mean())
+
+
+def test_no_dark_figure_glares(real_site) -> None:
+    """Dark-mode figures keep pale areas small: a diverging colormap's white centre becomes a
+    dark-centred twin in the dark variant, masked cells show the page (capture/dark_figures.py).
+    Animations' dark frames are checked too."""
+    import base64
+
+    images = sorted((real_site / "gallery").rglob("*-dark.png"))
+    assert len(images) > 30, images
+    pale = {p.relative_to(real_site).as_posix(): pale_share(p) for p in images}
+    for view in sorted((real_site / "gallery").rglob("view-*.html")):
+        dark = view.read_text().partition('class="gv-only-dark"')[2]
+        # matplotlib's player writes each frame's base64 on lines ending in a backslash
+        for n, data in enumerate(re.findall(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", dark)):
+            frame = base64.b64decode(re.sub(r"[\\\n]", "", data))
+            pale[f"{view.relative_to(real_site).as_posix()} dark frame {n}"] = pale_share(frame)
+    glaring = {name: round(share, 2) for name, share in pale.items() if share > MAX_PALE_SHARE}
+    assert glaring == {}, f"{len(glaring)} of {len(pale)} dark figures are more than 20% pale"

@@ -55,3 +55,25 @@ def test_no_generator_module_is_longer_than_a_newcomer_reads_at_once() -> None:
     lengths = {p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines())
                for p in (ROOT / "gallery_builder").rglob("*.py")}
     assert {name: n for name, n in lengths.items() if n > 400} == {}
+
+
+def test_gallery_code_fits_the_page() -> None:
+    """Readers see the scripts' code on the page: formatted by ruff at gallery_src/ruff.toml's
+    line length, and no line of a code cell longer than that (ruff splits neither strings nor
+    comments), so no code block scrolls sideways. Prose cells are Markdown and may be longer."""
+    import tomllib
+
+    from gallery_builder.sources.parse import parse_script
+
+    done = run("ruff", "format", "--check", "--no-cache", "gallery_src")
+    assert done.returncode == 0, done.stdout + done.stderr
+    limit = tomllib.loads((ROOT / "gallery_src" / "ruff.toml").read_text())["line-length"]
+    long_lines = []
+    for path in sorted((ROOT / "gallery_src").rglob("*.py")):
+        if path.name.startswith("_"):
+            code = [path.read_text()]
+        else:
+            code = [cell.source for cell in parse_script(path).cells if cell.kind == "code"]
+        for source in code:
+            long_lines += [f"{path.relative_to(ROOT)}: {line}" for line in source.splitlines() if len(line) > limit]
+    assert long_lines == [], f"{len(long_lines)} code lines over {limit} characters:\n" + "\n".join(long_lines)

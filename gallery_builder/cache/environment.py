@@ -23,9 +23,9 @@ BUILD_SETTINGS: dict[str, str] = {
     "GALLERY_REQUIRE_CACHED": "1: run no script; a script without cached outputs fails the build",
     "GALLERY_REPO_URL": "repository link on every page (read by mkdocs.yml)",
     "GALLERY_EDIT_URI": "'edit this page' link (read by mkdocs.yml)",
-    "GALLERY_LIVE": "0: export no in-browser model and show no live box (on by default)",
     "GALLERY_LIVE_CACHE": "where the in-browser models' exports are kept (default <GALLERY_CACHE>/live)",
     "GALLERY_SITE_DIR": "a built site for the browser tests to check instead of building one",
+    "GALLERY_LIVE": "0: export no model to ONNX; pages show no 'run it on your text' box",
 }
 
 # Variables outside the GALLERY_ prefix that change what scripts output.

@@ -46,6 +46,9 @@ NOT_OUTPUT_SHAPING = frozenset(
         "templates/example.py.txt",  # `make new`'s template
         "sources/rest.py",  # reST prose to Markdown, on every build
         "vendor/katex-0.19.1/",  # (a folder: everything in it)
+        "live/",  # the in-browser models: exported and cached on their own key (live/publish.py)
+        "vendor/onnxruntime-web-1.30.0/",  # loaded by the live views in the reader's browser
+        "vendor/lenml-tokenizers-3.7.2/",
     }
 )
 

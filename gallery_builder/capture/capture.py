@@ -42,6 +42,7 @@ class Output:
     text_px: float = 0.0  # image: smallest font in CSS px at `width`
     overlaps: list[str] = field(default_factory=list)  # image: texts that collide
     still: str = ""  # html of an animation: a PNG of its last frame, for the thumbnail
+    dark_still: str = ""  # html of an animation: the same frame as drawn for dark pages
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in ("", 0, 0.0, [])}
@@ -117,18 +118,26 @@ class CellCapture:
         """Each new animation of the script as an offline player, and a still for the thumbnail."""
         import matplotlib.pyplot as plt
 
-        from .animation import animations_in, offline_player
+        from .animation import animations_in, in_both_schemes, offline_player, redraw_later
+        from .dark_figures import DARK_BACKGROUND, darken
 
         for animation in animations_in(self.namespace):
             if id(animation) in self._animations_seen:
                 continue
             self._animations_seen.add(id(animation))
             number = len(self._animations_seen)
-            self._pending_html.append(offline_player(animation, number))
-            self._flush_html()
+            light = offline_player(animation, number)
             still = f"animation-{number}.png"
             (self.out_dir / still).write_bytes(_png(animation._fig))  # the last frame, as the player ends
-            self.outputs[-1].still = still
+            darken(animation._fig)
+            dark_still = f"animation-{number}-dark.png"
+            (self.out_dir / dark_still).write_bytes(_png(animation._fig))
+            # The player's frames cannot be transparent (matplotlib composites them onto white).
+            animation._fig.patch.set_facecolor(DARK_BACKGROUND)
+            redraw_later(animation)
+            self._pending_html.append(in_both_schemes(light, offline_player(animation, number)))
+            self._flush_html()
+            self.outputs[-1].still, self.outputs[-1].dark_still = still, dark_still
             plt.close(animation._fig)
 
     # -- rich display -----------------------------------------------------

@@ -52,9 +52,9 @@ def write_thumbnails(
         box = chosen.panels[panel - 1] if chosen.panels and 0 < panel <= len(chosen.panels) else None
         _crop_fit_both(out_dir / chosen.file, out_dir / (chosen.dark_file or chosen.file), box, out_dir)
         return
-    still = next((o.still for o in outputs if o.kind == "html" and o.still), "")
-    if still:  # an animation: its last frame
-        _crop_fit_both(out_dir / still, out_dir / still, None, out_dir)
+    animation = next((o for o in outputs if o.kind == "html" and o.still), None)
+    if animation is not None:  # an animation: its last frame
+        _crop_fit_both(out_dir / animation.still, out_dir / (animation.dark_still or animation.still), None, out_dir)
         return
     params = next((p for o in outputs if o.kind == "html" and (p := view_params(out_dir, o)) is not None), None)
     _draw_and_save(out_dir, lambda: _view_figure(params) if params is not None else _title_figure(title))

@@ -40,14 +40,25 @@ SMOLLM2 = LiveModel(
 )
 LIVE_MODELS = (MINILM, SMOLLM2)
 
+# `# gallery_live = "<widget>"` in a script: the widget draws that view again for the reader's text.
+WIDGETS = {
+    "head_view": MINILM,
+    "model_view": MINILM,
+    "sentence_pair": MINILM,
+    "decoder_prompt": SMOLLM2,
+}
+
 # Parity targets (issue 18): checked on the exact files the site ships.
 ATTENTION_TOLERANCE = 0.01
 LENS_TOP1_TARGET = 0.95
 PART_BYTES = 20 * 1024 * 1024  # parts of at most 20 MiB; no shipped file over 25 MiB
 LICENCE = "Apache-2.0"
 
-# Sentences of several lengths; the last ones run past max_tokens, to check truncation.
+# Sentences of several lengths, accents, emoji, CJK, numbers, markup-like text; the last one runs
+# past max_tokens, to check truncation.
 PARITY_SENTENCES = (
+    "Hi.",
+    "Café naïve émigré: 3 items at $1,234.56 on 2026-11-25 🙂 中文 <b>bold</b> & \"quotes\"",
     "The cat sat on the mat.",
     "The capital of France is",
     "The quick brown fox jumps over the lazy dog because it was bored.",

@@ -75,6 +75,7 @@ def write_model_files(model: LiveModel, out: Path, parts: list[Part], data: byte
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
         "tokenizer": "tokenizer.json",
+        "tokenizer_config": "tokenizer_config.json",
         "max_tokens": model.max_tokens,
         "layers": cfg.num_hidden_layers,
         "heads": cfg.num_attention_heads,

@@ -42,7 +42,7 @@ class Parity:
 
 
 def session(onnx_bytes: bytes) -> Any:
-    import onnxruntime as ort  # type: ignore[import-untyped]
+    import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,5 +170,5 @@ def run_export(model: LiveModel, out: Path, hf_cache: Path, log: Log) -> str | N
     return f"the exporter exited with status {process.returncode}; its last lines: " + " | ".join(tail[-5:])
 
 
-def ensure_all(store: LiveStore, log: Log) -> list[LiveExport]:
-    return [store.ensure(model, log) for model in LIVE_MODELS]
+def ensure_all(store: LiveStore, log: Log, models: Iterable[LiveModel] = LIVE_MODELS) -> list[LiveExport]:
+    return [store.ensure(model, log) for model in models]

@@ -21,6 +21,7 @@ from ..sources.project import Gallery
 from ..views import standalone, vendored
 from ..views.layout import GALLERY_DIR, SITE_VENDOR_DIR
 from . import downloads, indexes, katex
+from .live_box import live_box
 from .markdown import escape_inline, fence, link_examples, prose, text_file
 
 Files = dict[str, "bytes | Path"]  # by path under docs/: generated content, or a file to publish as it is
@@ -101,6 +102,8 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
                     view_count += 1
                     files[f"{base}/{output.file}"] = _output_file(result, output.file)
                     lines += [standalone.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
+                    if view_count == 1:
+                        lines += live_box(result, output.file)
                 else:
                     if number not in side_by_side:
                         lines += [_render_output(output), ""]

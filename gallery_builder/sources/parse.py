@@ -25,7 +25,9 @@ from typing import Literal
 SEPARATOR = re.compile(r"^(# ?%%.*|#{20,})\s*$")
 SETTING = re.compile(r"^#\s*(?:gallery|sphinx_gallery|mkdocs_gallery)_(\w+)\s*=\s*(.+?)\s*$")
 REST_UNDERLINE = re.compile(r"^([=\-~*#^])\1{2,}\s*$")
-KNOWN_SETTINGS = {"timeout", "expect_failure", "thumbnail_number", "thumbnail_panel", "thumbnail_path", "multi_image"}
+KNOWN_SETTINGS = {
+    "timeout", "expect_failure", "thumbnail_number", "thumbnail_panel", "thumbnail_path", "multi_image", "live",
+}
 
 
 class ScriptError(Exception):

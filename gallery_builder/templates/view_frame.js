@@ -30,6 +30,24 @@
     if (theme.bg) doc.style.setProperty("--gv-bg", theme.bg);
     if (theme.fg) doc.style.setProperty("--gv-fg", theme.fg);
   }
+  // The reader's own text (gallery_builder/live/js/live-page.mjs): the page stores the tokens and
+  // every layer's attention in this frame's window.name and reloads it; bertviz then draws them
+  // instead of the author's sentence. Tokens stay data: bertviz writes them with d3's .text().
+  function liveParams(params) {
+    var live = null;
+    try {
+      var stored = JSON.parse(window.name || "null");
+      if (stored && stored.galleryLive) live = stored.galleryLive;
+    } catch (e) { live = null; }
+    if (!live || !params || !params.attention || params.attention.length !== 1) return params;
+    var layers = params.include_layers || live.attention.map(function (_, i) { return i; });
+    params.attention[0].attn = layers.map(function (i) { return live.attention[i]; });
+    params.attention[0].left_text = live.tokens.slice();
+    params.attention[0].right_text = live.tokens.slice();
+    state.live = { tokens: live.tokens.slice(), layers: layers };
+    return params;
+  }
+
   var initial = fromParent();
   applyTheme(initial && initial.scheme ? initial : { scheme: systemScheme() });
 
@@ -67,8 +85,9 @@
         state.usesMode = true;
         params.display_mode = isDark(state.scheme) ? "dark" : "light";
       }
-      return params;
+      return liveParams(params);
     },
+    live: function () { return state.live || null; },
     scheme: function () { return state.scheme; },
     measurements: function () { return state.measurements; },
 

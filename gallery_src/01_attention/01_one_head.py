@@ -23,9 +23,12 @@ import seaborn as sns
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -51,7 +54,10 @@ attention = outputs.attentions
 print("tokens:", tokens)
 print("number of attention tensors (one per layer):", len(attention))
 print("shape of each:", tuple(attention[0].shape))
-print("every row sums to 1:", torch.allclose(attention[0].sum(dim=-1), torch.ones(1)))
+print(
+    "every row sums to 1:",
+    torch.allclose(attention[0].sum(dim=-1), torch.ones(1)),
+)
 
 # %%
 # ## The heatmap
@@ -117,12 +123,17 @@ print("\naverage attention received by each key (column mean):")
 for token, value in zip(tokens, received):
     print(f"{token:>7}  {value:.3f}")
 
-assert matrix.max() < 0.4, matrix.max()  # no row gives more than about a third to one key
+# no row gives more than about a third to one key
+assert matrix.max() < 0.4, matrix.max()
 specials = [tokens.index("[CLS]"), tokens.index("[SEP]")]
-assert set(specials) == set(received.argsort()[-2:]), received  # [CLS] and [SEP] receive the most
+# [CLS] and [SEP] receive the most
+assert set(specials) == set(received.argsort()[-2:]), received
 assert received[specials].sum() > 0.3, received[specials]
 average = 1 / len(tokens)  # each row sums to 1, so the columns average 1 / n
-assert received[tokens.index("fox")] < average and received[tokens.index("dog")] < average
+assert (
+    received[tokens.index("fox")] < average
+    and received[tokens.index("dog")] < average
+)
 
 # %%
 # ## A sharper head in the same layer, for contrast
@@ -133,18 +144,31 @@ assert received[tokens.index("fox")] < average and received[tokens.index("dog")]
 # cell left of the diagonal, so every token reads the token just before it. The
 # [CLS] row, which has no previous token, attends to itself.
 
-entropy = -(attention[LAYER][0] * torch.log(attention[LAYER][0] + 1e-12)).sum(-1).mean(-1)
+entropy = (
+    -(attention[LAYER][0] * torch.log(attention[LAYER][0] + 1e-12))
+    .sum(-1)
+    .mean(-1)
+)
 sharp_head = int(entropy.argmin())
 sharp = attention[LAYER][0, sharp_head].numpy()
-print(f"mean row entropy of head {HEAD}: {entropy[HEAD]:.2f} nats; "
-      f"of head {sharp_head}: {entropy[sharp_head]:.2f} nats "
-      f"(uniform over {len(tokens)} keys would be {torch.log(torch.tensor(len(tokens))):.2f})")
+print(
+    f"mean row entropy of head {HEAD}: {entropy[HEAD]:.2f} nats; "
+    f"of head {sharp_head}: {entropy[sharp_head]:.2f} nats "
+    f"(uniform over {len(tokens)} keys would be "
+    f"{torch.log(torch.tensor(len(tokens))):.2f})"
+)
 
-previous_token = sharp.diagonal(-1)  # weight of each token on the token just before it
-print(f"head {sharp_head}: weight on the previous token, from {previous_token.min():.2f} to {previous_token.max():.2f}; "
-      f"[CLS] on itself: {sharp[0, 0]:.2f}")
-assert previous_token.min() > 0.9, previous_token  # nearly all of each row, one cell left of the diagonal
-assert sharp[0, 0] > 0.9, sharp[0, 0]  # [CLS] has no previous token and attends to itself
+# weight of each token on the token just before it
+previous_token = sharp.diagonal(-1)
+print(
+    f"head {sharp_head}: weight on the previous token, from "
+    f"{previous_token.min():.2f} to {previous_token.max():.2f}; "
+    f"[CLS] on itself: {sharp[0, 0]:.2f}"
+)
+# nearly all of each row, one cell left of the diagonal
+assert previous_token.min() > 0.9, previous_token
+# [CLS] has no previous token and attends to itself
+assert sharp[0, 0] > 0.9, sharp[0, 0]
 
 fig, ax = plt.subplots(figsize=(6.8, 5.8))
 sns.heatmap(
@@ -163,7 +187,10 @@ sns.heatmap(
 )
 ax.set_xlabel("key: the token being attended to")
 ax.set_ylabel("query: the token doing the attending")
-ax.set_title(f"Layer {LAYER}, head {sharp_head}: the most concentrated head of the layer")
+ax.set_title(
+    f"Layer {LAYER}, head {sharp_head}: the most concentrated head of the "
+    "layer"
+)
 ax.tick_params(axis="x", labelrotation=45)
 ax.tick_params(axis="y", labelrotation=0)
 plt.tight_layout()

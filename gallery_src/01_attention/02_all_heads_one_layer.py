@@ -19,9 +19,12 @@ import matplotlib.pyplot as plt
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -32,7 +35,8 @@ sentence = "The quick brown fox jumps over the lazy dog."
 inputs = tokenizer(sentence, return_tensors="pt")
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
-    attention = model(**inputs).attentions  # one (1, heads, query, key) tensor per layer
+    # one (1, heads, query, key) tensor per layer
+    attention = model(**inputs).attentions
 
 # %%
 # ## A function that draws one layer
@@ -48,27 +52,53 @@ n_rows = math.ceil(n_heads / n_cols)
 
 
 def plot_layer(layer):
-    width, left, right, gap = 6.8, 0.75, 1.0, 0.12  # inches: figure, margins, space between panels
-    panel = (width - left - right - gap * (n_cols - 1)) / n_cols  # about 1.6 inches: room for 8-point labels
-    top, bottom, title = 0.75, 0.6, 0.28  # inches above and below the grid, and for each panel's title
+    # inches: figure, margins, space between panels
+    width, left, right, gap = 6.8, 0.75, 1.0, 0.12
+    # about 1.6 inches: room for 8-point labels
+    panel = (width - left - right - gap * (n_cols - 1)) / n_cols
+    # inches above and below the grid, and for each panel's title
+    top, bottom, title = 0.75, 0.6, 0.28
     height = n_rows * panel + (n_rows - 1) * title + top + bottom
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(width, height),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
     # fixed margins draw much faster than a layout engine
-    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
-                        wspace=gap / panel, hspace=title / panel)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=gap / panel,
+        hspace=title / panel,
+    )
     for head, ax in enumerate(axes.flat):
         if head >= n_heads:
             ax.axis("off")
             continue
-        image = ax.imshow(attention[layer][0, head].numpy(), cmap="viridis", vmin=0, vmax=1)
+        image = ax.imshow(
+            attention[layer][0, head].numpy(), cmap="viridis", vmin=0, vmax=1
+        )
         ax.set_title(f"head {head}", fontsize=9, pad=3)
         ax.set_xticks(range(len(tokens)))
         ax.set_yticks(range(len(tokens)))
         ax.set_xticklabels(tokens, rotation=90, fontsize=8)
         ax.set_yticklabels(tokens, fontsize=8)
     colorbar_axes = fig.add_axes([1 - 0.75 / width, 0.3, 0.15 / width, 0.4])
-    fig.colorbar(image, cax=colorbar_axes, label="attention weight (rows: queries, columns: keys)")
-    fig.suptitle(f"Layer {layer}: all {n_heads} heads (rows = queries, columns = keys)", fontsize=11, y=1 - 0.2 / height)
+    fig.colorbar(
+        image,
+        cax=colorbar_axes,
+        label="attention weight (rows: queries, columns: keys)",
+    )
+    fig.suptitle(
+        f"Layer {layer}: all {n_heads} heads (rows = queries, columns = keys)",
+        fontsize=11,
+        y=1 - 0.2 / height,
+    )
     return fig
 
 
@@ -97,22 +127,36 @@ plt.show()
 
 def head_summary(layer):
     """Print the table and return the columns, one value per head."""
-    columns = {name: torch.zeros(n_heads) for name in ["previous", "next", "self", "cls", "sep"]}
+    columns = {
+        name: torch.zeros(n_heads)
+        for name in ["previous", "next", "self", "cls", "sep"]
+    }
     print("head  previous  next  self  [CLS]  [SEP]")
     for head in range(n_heads):
         a = attention[layer][0, head]
-        row = [a.diagonal(-1).mean(), a.diagonal(1).mean(), a.diagonal().mean(), a[:, 0].mean(), a[:, -1].mean()]
+        row = [
+            a.diagonal(-1).mean(),
+            a.diagonal(1).mean(),
+            a.diagonal().mean(),
+            a[:, 0].mean(),
+            a[:, -1].mean(),
+        ]
         for name, value in zip(columns, row):
             columns[name][head] = value
-        print(f"{head:>4}  {row[0]:8.2f}  {row[1]:4.2f}  {row[2]:4.2f}  {row[3]:5.2f}  {row[4]:5.2f}")
+        print(
+            f"{head:>4}  {row[0]:8.2f}  {row[1]:4.2f}  {row[2]:4.2f}  "
+            f"{row[3]:5.2f}  {row[4]:5.2f}"
+        )
     return columns
 
 
 first = head_summary(0)
 uniform_share = 1 / len(tokens)
-assert (first["previous"] > 0.9).sum() == 1, first["previous"]  # exactly one previous-token head
+# exactly one previous-token head
+assert (first["previous"] > 0.9).sum() == 1, first["previous"]
 assert (first["previous"] < 0.5).sum() == n_heads - 1  # ... and no other
-assert (first["cls"] > 2 * uniform_share).sum() > n_heads / 2, first["cls"]  # most show a [CLS] column
+# most show a [CLS] column
+assert (first["cls"] > 2 * uniform_share).sum() > n_heads / 2, first["cls"]
 
 # %%
 # ## A middle layer
@@ -137,9 +181,13 @@ plt.show()
 middle_stats = head_summary(middle)
 assert (middle_stats["cls"] > 0.5).sum() > n_heads / 2, middle_stats["cls"]
 assert middle_stats["previous"].max() < 0.5, middle_stats["previous"]
-ends = attention[middle][0, :, :, -2:].sum(-1).mean(-1)  # share on the last two tokens: "." and [SEP]
+# share on the last two tokens: "." and [SEP]
+ends = attention[middle][0, :, :, -2:].sum(-1).mean(-1)
 reader = int(ends.argmax())
-print(f"head {reader} puts {ends[reader]:.2f} of its weight on '.' and [SEP], {middle_stats['cls'][reader]:.2f} on [CLS]")
+print(
+    f"head {reader} puts {ends[reader]:.2f} of its weight on '.' and [SEP], "
+    f"{middle_stats['cls'][reader]:.2f} on [CLS]"
+)
 assert ends[reader] > 0.35 and middle_stats["cls"][reader] < 0.2
 
 # %%
@@ -149,7 +197,9 @@ assert ends[reader] > 0.35 and middle_stats["cls"][reader] < 0.2
 # 0.4 in the last one. The page on head statistics measures this and other
 # patterns for every head of every layer.
 
-cls_share = torch.stack([attention[layer][0, :, :, 0].mean() for layer in range(n_layers)])
+cls_share = torch.stack(
+    [attention[layer][0, :, :, 0].mean() for layer in range(n_layers)]
+)
 for layer in range(n_layers):
     print(f"layer {layer}: {cls_share[layer]:.2f}")
 assert cls_share[0] < 0.4 and cls_share[-1] < 0.4, cls_share

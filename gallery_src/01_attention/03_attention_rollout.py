@@ -19,9 +19,12 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -32,7 +35,8 @@ sentence = "The quick brown fox jumps over the lazy dog."
 inputs = tokenizer(sentence, return_tensors="pt")
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
-    attention = model(**inputs).attentions  # one (1, heads, query, key) tensor per layer
+    # one (1, heads, query, key) tensor per layer
+    attention = model(**inputs).attentions
 
 # %%
 # ## Computing the rollout
@@ -56,12 +60,17 @@ rollout = identity.clone()
 for layer_attention in attention:
     mixed = layer_attention[0].mean(dim=0)  # average over heads: (query, key)
     mixed = mixed + identity  # residual connection
-    assert torch.allclose(mixed.sum(dim=-1), torch.full((n_tokens,), 2.0))  # each row now sums to 2
+    # each row now sums to 2
+    assert torch.allclose(mixed.sum(dim=-1), torch.full((n_tokens,), 2.0))
     mixed = mixed / mixed.sum(dim=-1, keepdim=True)  # rows sum to 1 again
     rollout = mixed @ rollout
 
-raw_last = attention[-1][0].mean(dim=0)  # last layer, heads averaged, no residual
-print("rollout rows sum to 1:", torch.allclose(rollout.sum(-1), torch.ones(n_tokens)))
+# last layer, heads averaged, no residual
+raw_last = attention[-1][0].mean(dim=0)
+print(
+    "rollout rows sum to 1:",
+    torch.allclose(rollout.sum(-1), torch.ones(n_tokens)),
+)
 
 # %%
 # ## Raw last-layer attention beside rollout
@@ -85,11 +94,19 @@ print("rollout rows sum to 1:", torch.allclose(rollout.sum(-1), torch.ones(n_tok
 
 special_ids = set(tokenizer.all_special_ids)
 is_special = np.array([int(i) in special_ids for i in inputs["input_ids"][0]])
-rollout_words = np.ma.masked_array(rollout.numpy(), mask=np.broadcast_to(is_special, (n_tokens, n_tokens)))
+rollout_words = np.ma.masked_array(
+    rollout.numpy(), mask=np.broadcast_to(is_special, (n_tokens, n_tokens))
+)
 
-fig, axes = plt.subplots(1, 3, figsize=(6.8, 4.1), layout="constrained", sharey=True)
+fig, axes = plt.subplots(
+    1, 3, figsize=(6.8, 4.1), layout="constrained", sharey=True
+)
 panels = [
-    (raw_last.numpy(), f"Raw attention, layer {n_layers - 1}\n(the last), mean of {n_heads} heads"),
+    (
+        raw_last.numpy(),
+        f"Raw attention, layer {n_layers - 1}\n(the last), mean of {n_heads} "
+        "heads",
+    ),
     (rollout.numpy(), f"Attention rollout\nthrough all {n_layers} layers"),
     (rollout_words, "Rollout, special-token\ncolumns hidden"),
 ]
@@ -112,17 +129,31 @@ words = np.flatnonzero(~is_special)
 word_block = rollout.numpy()[np.ix_(words, words)]
 off_diagonal = word_block[~np.eye(len(words), dtype=bool)]
 print(f"rollout, mean share of [CLS] per row: {rollout[:, 0].mean():.2f}")
-print(f"rollout, word tokens: mean share of the token's own input: {np.diag(word_block).mean():.3f}")
-print(f"rollout, word tokens: mean share of one other word:       {off_diagonal.mean():.3f}")
-print(f"lower bound for the own share, from the residual path alone (0.5 ** {n_layers}): {0.5 ** n_layers:.3f}")
+print(
+    "rollout, word tokens: mean share of the token's own input: "
+    f"{np.diag(word_block).mean():.3f}"
+)
+print(
+    "rollout, word tokens: mean share of one other word:       "
+    f"{off_diagonal.mean():.3f}"
+)
+print(
+    "lower bound for the own share, from the residual path alone (0.5 ** "
+    f"{n_layers}): {0.5**n_layers:.3f}"
+)
 
 cls_share = rollout[:, 0]
-assert cls_share.min() > 0.5 and 0.55 < cls_share.mean() < 0.75, cls_share  # more than half, ~64% on average
+# more than half, ~64% on average
+assert cls_share.min() > 0.5 and 0.55 < cls_share.mean() < 0.75, cls_share
 ratio = np.diag(word_block).mean() / off_diagonal.mean()
-assert 1.4 < ratio < 2.6, ratio  # a word's own input: about twice the share of another word
-assert np.diag(word_block).min() >= 0.5**n_layers  # the residual path alone guarantees this much
-largest_word = words[rollout.numpy()[:, words].argmax(axis=1)]  # per row, the word column with the most
-assert (largest_word == tokens.index(".")).sum() > n_tokens / 2, largest_word  # the period, in most rows
+# a word's own input: about twice the share of another word
+assert 1.4 < ratio < 2.6, ratio
+# the residual path alone guarantees this much
+assert np.diag(word_block).min() >= 0.5**n_layers
+# per row, the word column with the most
+largest_word = words[rollout.numpy()[:, words].argmax(axis=1)]
+# the period, in most rows
+assert (largest_word == tokens.index(".")).sum() > n_tokens / 2, largest_word
 
 # %%
 # ## What reaches the sentence embedding?
@@ -152,7 +183,10 @@ ax.set_xticks(x)
 ax.set_xticklabels(tokens, rotation=45, ha="right")
 ax.set_xlabel("input token")
 ax.set_ylabel("mean over query rows")
-ax.set_title("Share of each token in the mean-pooled output,\nby two attention-based estimates")
+ax.set_title(
+    "Share of each token in the mean-pooled output,\nby two attention-based "
+    "estimates"
+)
 ax.legend()
 ax.grid(axis="y", alpha=0.3)
 plt.tight_layout()
@@ -164,7 +198,9 @@ for token, raw, rolled in zip(tokens, pooled_raw, pooled_rollout):
 top_raw = {tokens[i] for i in np.argsort(pooled_raw)[-4:]}
 assert top_raw == {"[CLS]", "fox", "lazy", "brown"}, top_raw
 assert pooled_rollout.argmax() == 0 and pooled_rollout[0] > 0.5, pooled_rollout
-assert 0.01 < pooled_rollout[words].min() and pooled_rollout[words].max() < 0.05, pooled_rollout[words]
+assert (
+    0.01 < pooled_rollout[words].min() and pooled_rollout[words].max() < 0.05
+), pooled_rollout[words]
 
 # %%
 # ## What rollout assumes, and its caveats
@@ -194,17 +230,25 @@ assert 0.01 < pooled_rollout[words].min() and pooled_rollout[words].max() < 0.05
 
 
 def rollout_with(residual_share):
-    """Rollout with `residual_share * identity + (1 - residual_share) * attention` per layer."""
+    """Rollout with `residual_share * identity + (1 - residual_share) *
+    attention` per layer."""
     result = identity.clone()
     for layer_attention in attention:
-        result = (residual_share * identity + (1 - residual_share) * layer_attention[0].mean(dim=0)) @ result
+        result = (
+            residual_share * identity
+            + (1 - residual_share) * layer_attention[0].mean(dim=0)
+        ) @ result
     return result
 
 
 for share in (0.5, 0.75):
     own = rollout_with(share).diagonal()[torch.from_numpy(words)].mean()
-    print(f"residual share {share}: mean share of a word's own input {own:.3f}")
-assert rollout_with(0.75).diagonal().mean() > rollout_with(0.5).diagonal().mean()
+    print(
+        f"residual share {share}: mean share of a word's own input {own:.3f}"
+    )
+assert (
+    rollout_with(0.75).diagonal().mean() > rollout_with(0.5).diagonal().mean()
+)
 
 # %%
 # ## Rollout in one formula

@@ -20,9 +20,12 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -50,15 +53,21 @@ print(f"{MODEL_NAME}: {n_layers} layers x {n_heads} heads per layer")
 
 sentences = [
     "The quick brown fox jumps over the lazy dog.",
-    "After a long winter, the river finally thawed, and the boats returned to the harbor.",
+    "After a long winter, the river finally thawed, and the boats returned to "
+    "the harbor.",
     "She said she would call back later, but the phone never rang.",
-    "Researchers trained a small model on millions of sentences; it learned to group similar meanings.",
+    "Researchers trained a small model on millions of sentences; it learned "
+    "to group similar meanings.",
     "Where did you put the keys, and why is the front door still open?",
 ]
 
-sums = {name: np.zeros((n_layers, n_heads)) for name in ["entropy", "distance", "cls", "sep", "punct"]}
+sums = {
+    name: np.zeros((n_layers, n_heads))
+    for name in ["entropy", "distance", "cls", "sep", "punct"]
+}
 n_queries = 0
-uniform = {"distance": 0.0, "cls": 0.0, "sep": 0.0, "punct": 0.0}  # what uniform attention would score
+# what uniform attention would score
+uniform = {"distance": 0.0, "cls": 0.0, "sep": 0.0, "punct": 0.0}
 only_cls_distance = 0.0  # the distance of a head that attends only to [CLS]
 for sentence in sentences:
     inputs = tokenizer(sentence, return_tensors="pt")
@@ -66,15 +75,20 @@ for sentence in sentences:
     tokens = tokenizer.convert_ids_to_tokens(ids)
     n = len(tokens)
     with torch.no_grad():
-        attention = torch.stack(model(**inputs).attentions)[:, 0]  # (layer, head, query, key)
+        # (layer, head, query, key)
+        attention = torch.stack(model(**inputs).attentions)[:, 0]
 
     position = torch.arange(n)
     distance = (position[:, None] - position[None, :]).abs().float()  # |q - k|
     is_cls = ids == tokenizer.cls_token_id
     is_sep = ids == tokenizer.sep_token_id
-    is_punct = torch.tensor([all(ch in string.punctuation for ch in t) for t in tokens])
+    is_punct = torch.tensor(
+        [all(ch in string.punctuation for ch in t) for t in tokens]
+    )
 
-    entropy = -(attention * torch.log(attention.clamp_min(1e-12))).sum(-1) / np.log(n)
+    entropy = -(attention * torch.log(attention.clamp_min(1e-12))).sum(
+        -1
+    ) / np.log(n)
     # sum over the query tokens here, divide by the total count at the end
     sums["entropy"] += entropy.sum(-1).numpy()
     sums["distance"] += (attention * distance).sum(-1).sum(-1).numpy()
@@ -92,11 +106,19 @@ stats = {name: total / n_queries for name, total in sums.items()}
 uniform = {name: total / n_queries for name, total in uniform.items()}
 only_cls_distance /= n_queries
 mean_length = n_queries / len(sentences)
-print(f"{len(sentences)} sentences, {n_queries} query tokens in all ({mean_length:.1f} per sentence)")
-print("a head attending uniformly would score: entropy 1.00, "
-      f"distance {uniform['distance']:.1f} tokens, [CLS] {uniform['cls']:.2f}, "
-      f"[SEP] {uniform['sep']:.2f}, punctuation {uniform['punct']:.2f}")
-print(f"a head attending only to [CLS] would score a distance of {only_cls_distance:.1f} tokens")
+print(
+    f"{len(sentences)} sentences, {n_queries} query tokens in all "
+    f"({mean_length:.1f} per sentence)"
+)
+print(
+    "a head attending uniformly would score: entropy 1.00, "
+    f"distance {uniform['distance']:.1f} tokens, [CLS] {uniform['cls']:.2f}, "
+    f"[SEP] {uniform['sep']:.2f}, punctuation {uniform['punct']:.2f}"
+)
+print(
+    "a head attending only to [CLS] would score a distance of "
+    f"{only_cls_distance:.1f} tokens"
+)
 assert 0.8 < uniform["distance"] / (mean_length / 3) < 1.2  # about n / 3
 assert 0.8 < only_cls_distance / (mean_length / 2) < 1.2  # about n / 2
 
@@ -120,16 +142,22 @@ assert 0.8 < only_cls_distance / (mean_length / 2) < 1.2  # about n / 2
 
 entropy, distance = stats["entropy"], stats["distance"]
 sharp = np.argwhere(entropy < 0.2)
-assert len(sharp) == 1 and sharp[0][0] == 0, sharp  # exactly one head, in the first layer ...
+# exactly one head, in the first layer ...
+assert len(sharp) == 1 and sharp[0][0] == 0, sharp
 previous_head = tuple(sharp[0])
-assert distance[previous_head] < 1.2, distance[previous_head]  # ... with a distance near 1
+# ... with a distance near 1
+assert distance[previous_head] < 1.2, distance[previous_head]
 layer_mean = entropy.mean(axis=1)
-layer_mean[0] = np.delete(entropy[0], previous_head[1]).mean()  # the first layer without that head
+# the first layer without that head
+layer_mean[0] = np.delete(entropy[0], previous_head[1]).mean()
 assert min(layer_mean[0], layer_mean[-1]) > layer_mean[1:-1].max(), layer_mean
 others = entropy.copy()
 others[previous_head] = np.inf
-lowest_layers = np.unravel_index(np.argsort(others, axis=None)[:4], others.shape)[0]
-assert set(lowest_layers) <= {1, 2}, lowest_layers  # the four lowest entropies after it
+lowest_layers = np.unravel_index(
+    np.argsort(others, axis=None)[:4], others.shape
+)[0]
+# the four lowest entropies after it
+assert set(lowest_layers) <= {1, 2}, lowest_layers
 in_band = ((distance >= 5) & (distance <= 7.5)).mean()
 print(f"share of heads with a mean distance of 5 to 7.5 tokens: {in_band:.0%}")
 assert in_band > 0.8, in_band
@@ -147,16 +175,39 @@ def layer_head_map(ax, values, title, label, fmt, cmap, vmin=None, vmax=None):
         for head in range(n_heads):
             value = values[layer, head]
             dark_cell = (value - low) / (high - low + 1e-12) < 0.6
-            ax.text(head, layer, format(value, fmt), ha="center", va="center", fontsize=8,
-                    color="white" if dark_cell else "black")
+            ax.text(
+                head,
+                layer,
+                format(value, fmt),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark_cell else "black",
+            )
     plt.colorbar(image, ax=ax, label=label, pad=0.01)
 
 
-fig, axes = plt.subplots(2, 1, figsize=(6.8, 2 * (0.34 * n_layers + 1.1)), layout="constrained")
-layer_head_map(axes[0], stats["entropy"], "Normalized attention entropy (0 = one key, 1 = uniform)",
-               "normalized entropy", ".2f", "viridis", 0, 1)
-layer_head_map(axes[1], stats["distance"], "Mean attention distance",
-               "tokens", ".1f", "magma")
+fig, axes = plt.subplots(
+    2, 1, figsize=(6.8, 2 * (0.34 * n_layers + 1.1)), layout="constrained"
+)
+layer_head_map(
+    axes[0],
+    stats["entropy"],
+    "Normalized attention entropy (0 = one key, 1 = uniform)",
+    "normalized entropy",
+    ".2f",
+    "viridis",
+    0,
+    1,
+)
+layer_head_map(
+    axes[1],
+    stats["distance"],
+    "Mean attention distance",
+    "tokens",
+    ".1f",
+    "magma",
+)
 plt.show()
 
 # %%
@@ -175,22 +226,34 @@ plt.show()
 # the middle layers: which token serves as the sink is a property of the
 # trained model, not of the architecture.
 
-fig, axes = plt.subplots(3, 1, figsize=(6.8, 3 * (0.34 * n_layers + 1.1)), layout="constrained")
-for ax, (name, title) in zip(axes, [("cls", "Share of attention on [CLS]"),
-                                    ("sep", "Share of attention on [SEP]"),
-                                    ("punct", "Share of attention on punctuation")]):
+fig, axes = plt.subplots(
+    3, 1, figsize=(6.8, 3 * (0.34 * n_layers + 1.1)), layout="constrained"
+)
+for ax, (name, title) in zip(
+    axes,
+    [
+        ("cls", "Share of attention on [CLS]"),
+        ("sep", "Share of attention on [SEP]"),
+        ("punct", "Share of attention on punctuation"),
+    ],
+):
     layer_head_map(ax, stats[name], title, "share", ".2f", "viridis", 0, 1)
 plt.show()
 
 middle_layers = stats["cls"][1:-1]
-print(f"middle-layer heads with more than half of their attention on [CLS]: "
-      f"{(middle_layers > 0.5).sum()} of {middle_layers.size}")
+print(
+    f"middle-layer heads with more than half of their attention on [CLS]: "
+    f"{(middle_layers > 0.5).sum()} of {middle_layers.size}"
+)
 assert 0.35 < (middle_layers > 0.5).mean() < 0.65, middle_layers  # about half
 assert stats["sep"].max() < 0.2, stats["sep"].max()
 punct_order = np.argsort(stats["punct"], axis=None)[::-1]
 punct_layer = punct_order[0] // n_heads
 assert 0 < punct_layer < n_layers - 1, punct_layer  # a middle layer
-assert stats["punct"].flat[punct_order[0]] > 2 * stats["punct"].flat[punct_order[1]]
+assert (
+    stats["punct"].flat[punct_order[0]]
+    > 2 * stats["punct"].flat[punct_order[1]]
+)
 
 # %%
 # ## The most extreme heads
@@ -199,14 +262,26 @@ assert stats["punct"].flat[punct_order[0]] > 2 * stats["punct"].flat[punct_order
 # values. This is a good starting point for the interactive views, where you
 # can look at what a specific head does token by token.
 
-for name, description in [("cls", "share on [CLS]"), ("sep", "share on [SEP]"),
-                          ("punct", "share on punctuation")]:
+for name, description in [
+    ("cls", "share on [CLS]"),
+    ("sep", "share on [SEP]"),
+    ("punct", "share on punctuation"),
+]:
     order = np.argsort(stats[name], axis=None)[::-1][:3]
-    top = ", ".join(f"layer {i // n_heads} head {i % n_heads} ({stats[name].flat[i]:.2f})" for i in order)
+    top = ", ".join(
+        f"layer {i // n_heads} head {i % n_heads} ({stats[name].flat[i]:.2f})"
+        for i in order
+    )
     print(f"highest {description}: {top}")
 order = np.argsort(stats["distance"], axis=None)[:3]
-print("shortest mean distance:", ", ".join(
-    f"layer {i // n_heads} head {i % n_heads} ({stats['distance'].flat[i]:.2f} tokens)" for i in order))
+print(
+    "shortest mean distance:",
+    ", ".join(
+        f"layer {i // n_heads} head {i % n_heads} "
+        f"({stats['distance'].flat[i]:.2f} tokens)"
+        for i in order
+    ),
+)
 
 # %%
 # ## Caveats

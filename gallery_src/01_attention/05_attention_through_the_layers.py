@@ -34,7 +34,9 @@ import torch
 from matplotlib.animation import FuncAnimation
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
@@ -47,9 +49,12 @@ tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
     attentions = model(**inputs).attentions
 
-per_layer = torch.stack([layer[0].mean(dim=0) for layer in attentions])  # (layers, query, key)
+# (layers, query, key)
+per_layer = torch.stack([layer[0].mean(dim=0) for layer in attentions])
 assert per_layer.shape == (n_layers, len(tokens), len(tokens))
-assert torch.allclose(per_layer.sum(dim=-1), torch.ones(n_layers, len(tokens)), atol=1e-4)
+assert torch.allclose(
+    per_layer.sum(dim=-1), torch.ones(n_layers, len(tokens)), atol=1e-4
+)
 
 # %%
 # ## The animation
@@ -94,14 +99,26 @@ plt.show()
 # of them evenly).
 
 cls_share = per_layer[:, :, 0].mean(dim=1)
-entropy = -(per_layer * torch.log(per_layer.clamp_min(1e-12))).sum(dim=-1).mean(dim=1)
+entropy = (
+    -(per_layer * torch.log(per_layer.clamp_min(1e-12)))
+    .sum(dim=-1)
+    .mean(dim=1)
+)
 for layer in range(n_layers):
-    print(f"layer {layer + 1}: weight on [CLS] {cls_share[layer]:.2f}, row entropy {entropy[layer]:.2f} nats")
+    print(
+        f"layer {layer + 1}: weight on [CLS] {cls_share[layer]:.2f}, row "
+        f"entropy {entropy[layer]:.2f} nats"
+    )
 
 assert 0.2 < cls_share[0] < 0.4, cls_share[0]  # "about a third" in layer 1
-assert all(0.5 < cls_share[layer] < 0.8 for layer in range(1, n_layers - 1)), cls_share  # middle layers
-assert 0.25 < cls_share[-1] < 0.45, cls_share[-1]  # spread out again in the last layer
-assert entropy[0] - entropy[1:-1].min() > 0.5, entropy  # the middle layers are much more focused
+# middle layers
+assert all(0.5 < cls_share[layer] < 0.8 for layer in range(1, n_layers - 1)), (
+    cls_share
+)
+# spread out again in the last layer
+assert 0.25 < cls_share[-1] < 0.45, cls_share[-1]
+# the middle layers are much more focused
+assert entropy[0] - entropy[1:-1].min() > 0.5, entropy
 assert entropy[-1] - entropy[1:-1].min() > 0.4, entropy
 
 # %%

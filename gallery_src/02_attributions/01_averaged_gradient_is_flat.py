@@ -24,12 +24,17 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 
 embeddings = model.embeddings.word_embeddings(inputs["input_ids"])
@@ -53,7 +58,9 @@ average_gradients = gradients[0].mean(dim=1).detach().numpy()
 
 fig, ax = plt.subplots(figsize=(6.8, 3.6))
 ax.plot(average_gradients, marker="o")
-ax.set_title("Averaged Gradients for Input Tokens (the original tutorial's plot)")
+ax.set_title(
+    "Averaged Gradients for Input Tokens (the original tutorial's plot)"
+)
 ax.set_xlabel("Token Index")
 ax.set_ylabel("Average Gradient Value")
 ax.set_xticks(range(len(average_gradients)))
@@ -74,14 +81,20 @@ plt.show()
 hidden_size = gradients.shape[-1]
 rms = gradients[0].pow(2).mean(dim=1).sqrt()
 print(f"hidden size: {hidden_size}")
-print(f"{'token':>7}  {'mean of gradient':>17}  {'RMS of entries':>14}  {'mean / RMS':>10}")
+print(
+    f"{'token':>7}  {'mean of gradient':>17}  {'RMS of entries':>14}  "
+    f"{'mean / RMS':>10}"
+)
 for token, mean, size in zip(tokens, average_gradients, rms.tolist()):
     print(f"{token:>7}  {mean:17.1e}  {size:14.2f}  {mean / size:10.1e}")
 
-epsilon = torch.finfo(gradients.dtype).eps  # float32: 1.2e-07, about 7 significant digits
+# float32: 1.2e-07, about 7 significant digits
+epsilon = torch.finfo(gradients.dtype).eps
 print(f"{gradients.dtype}: relative rounding step {epsilon:.1e}")
-assert 0.8 < rms.min() and rms.max() < 5, rms  # RMS of the entries: about 1 to 4
-assert (np.abs(average_gradients) / rms.numpy()).max() < 1e-6  # the mean: over a million times smaller
+# RMS of the entries: about 1 to 4
+assert 0.8 < rms.min() and rms.max() < 5, rms
+# the mean: over a million times smaller
+assert (np.abs(average_gradients) / rms.numpy()).max() < 1e-6
 assert 1e-7 < epsilon < 2e-7
 
 # %%
@@ -114,14 +127,24 @@ assert 1e-7 < epsilon < 2e-7
 generator = torch.Generator().manual_seed(0)
 direction = torch.randn(outputs.last_hidden_state.shape, generator=generator)
 
-embeddings_2 = model.embeddings.word_embeddings(inputs["input_ids"]).detach().requires_grad_(True)
-other_loss = (model(inputs_embeds=embeddings_2).last_hidden_state * direction).sum()
+embeddings_2 = (
+    model.embeddings.word_embeddings(inputs["input_ids"])
+    .detach()
+    .requires_grad_(True)
+)
+other_loss = (
+    model(inputs_embeds=embeddings_2).last_hidden_state * direction
+).sum()
 other_loss.backward()
 other_mean = embeddings_2.grad[0].mean(dim=1)
 other_rms = embeddings_2.grad[0].pow(2).mean(dim=1).sqrt()
-print(f"random-projection loss: |mean| <= {other_mean.abs().max():.1e}, "
-      f"while the RMS of the entries is {other_rms.min():.2f} to {other_rms.max():.2f}")
-assert other_mean.abs().max() < 1e-6 * other_rms.min()  # zero again, up to rounding
+print(
+    f"random-projection loss: |mean| <= {other_mean.abs().max():.1e}, "
+    f"while the RMS of the entries is {other_rms.min():.2f} to "
+    f"{other_rms.max():.2f}"
+)
+# zero again, up to rounding
+assert other_mean.abs().max() < 1e-6 * other_rms.min()
 
 # %%
 # ## The same gradient, measured by its length
@@ -148,17 +171,27 @@ gradient_norm = gradients[0].norm(dim=1).numpy()
 for token, value in zip(tokens, gradient_norm):
     print(f"{token:>7}  {value:6.1f}")
 for special in ("[CLS]", "[SEP]"):
-    assert 20 < gradient_norm[tokens.index(special)] < 30, gradient_norm  # about 25
-assert gradient_norm.argmax() == tokens.index("jumps") and 65 < gradient_norm.max() < 85  # about 75
+    # about 25
+    assert 20 < gradient_norm[tokens.index(special)] < 30, gradient_norm
+# about 75
+assert (
+    gradient_norm.argmax() == tokens.index("jumps")
+    and 65 < gradient_norm.max() < 85
+)
 assert gradient_norm.min() > 20
 
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.8), layout="constrained")
 axes[0].plot(average_gradients, marker="o")
-axes[0].set_title("Mean of the gradient\n(the original tutorial's plot)", fontsize=10)
+axes[0].set_title(
+    "Mean of the gradient\n(the original tutorial's plot)", fontsize=10
+)
 axes[0].set_ylabel("mean over hidden dimension")
 axes[0].set_ylim(-1, 1)
-note = f"largest |value|: {np.abs(average_gradients).max():.0e}\n(flat at zero on this scale)"
-axes[0].text(0.5, 0.12, note, transform=axes[0].transAxes, ha="center", fontsize=9)
+largest = np.abs(average_gradients).max()
+note = f"largest |value|: {largest:.0e}\n(flat at zero on this scale)"
+axes[0].text(
+    0.5, 0.12, note, transform=axes[0].transAxes, ha="center", fontsize=9
+)
 axes[1].bar(np.arange(len(tokens)), gradient_norm, color="tab:orange")
 axes[1].set_title("L2 norm of the\nsame gradient", fontsize=10)
 axes[1].set_ylabel("||d loss / d embedding||")
@@ -167,5 +200,8 @@ for ax in axes:
     ax.set_xticklabels(tokens, rotation=90)
     ax.set_xlabel("input token")
     ax.grid(alpha=0.3)
-fig.suptitle("One gradient, two summaries (loss = sum of the last hidden state)", fontsize=11)
+fig.suptitle(
+    "One gradient, two summaries (loss = sum of the last hidden state)",
+    fontsize=11,
+)
 plt.show()

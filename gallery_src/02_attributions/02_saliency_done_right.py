@@ -29,9 +29,12 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 sentence_a = "The quick brown fox jumps over the lazy dog."
@@ -48,28 +51,40 @@ def mean_pool(last_hidden_state, attention_mask):
 
 
 with torch.no_grad():
-    embedding_b = mean_pool(model(**inputs_b).last_hidden_state, inputs_b["attention_mask"])
+    embedding_b = mean_pool(
+        model(**inputs_b).last_hidden_state, inputs_b["attention_mask"]
+    )
 
 
 def f(word_embeddings):
-    """Cosine similarity between sentence A (given as word embeddings, batched) and sentence B."""
+    """Cosine similarity between sentence A (given as word embeddings, batched)
+    and sentence B."""
     batch = word_embeddings.shape[0]
     mask = inputs_a["attention_mask"].expand(batch, -1)
-    out = model(inputs_embeds=word_embeddings, attention_mask=mask,
-                token_type_ids=inputs_a["token_type_ids"].expand(batch, -1))
+    out = model(
+        inputs_embeds=word_embeddings,
+        attention_mask=mask,
+        token_type_ids=inputs_a["token_type_ids"].expand(batch, -1),
+    )
     embedding_a = mean_pool(out.last_hidden_state, mask)
-    return torch.nn.functional.cosine_similarity(embedding_a, embedding_b, dim=-1)
+    return torch.nn.functional.cosine_similarity(
+        embedding_a, embedding_b, dim=-1
+    )
 
 
 # Only gradients with respect to the input are needed. Freezing the parameters
 # spares the backward pass the work of computing gradients for every weight.
 model.requires_grad_(False)
 
-x = model.embeddings.word_embeddings(inputs_a["input_ids"]).detach()  # (1, tokens, hidden)
+# (1, tokens, hidden)
+x = model.embeddings.word_embeddings(inputs_a["input_ids"]).detach()
 with torch.no_grad():
     print(f"cosine similarity of A and B: {f(x).item():.3f}")
 print("sentence A tokens:", tokens)
-print("sentence B tokens:", tokenizer.convert_ids_to_tokens(inputs_b["input_ids"][0]))
+print(
+    "sentence B tokens:",
+    tokenizer.convert_ids_to_tokens(inputs_b["input_ids"][0]),
+)
 
 # %%
 # ## Plain gradient: its norm, and the original tutorial's average
@@ -121,7 +136,8 @@ print("baseline tokens:", tokenizer.convert_ids_to_tokens(baseline_ids[0]))
 
 def integrated_gradients(steps):
     alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps  # midpoints
-    path = x_baseline + alphas[:, None, None] * (x - x_baseline)  # (steps, tokens, hidden)
+    # (steps, tokens, hidden)
+    path = x_baseline + alphas[:, None, None] * (x - x_baseline)
     path.requires_grad_(True)
     f(path).sum().backward()
     average_gradient = path.grad.mean(dim=0)
@@ -131,7 +147,10 @@ def integrated_gradients(steps):
 with torch.no_grad():
     f_x = f(x).item()
     f_baseline = f(x_baseline).item()
-print(f"f(x) = {f_x:.4f}, f(baseline) = {f_baseline:.4f}, difference = {f_x - f_baseline:.4f}")
+print(
+    f"f(x) = {f_x:.4f}, f(baseline) = {f_baseline:.4f}, difference = "
+    f"{f_x - f_baseline:.4f}"
+)
 
 # %%
 # ## Has integrated gradients converged?
@@ -145,14 +164,21 @@ print(f"f(x) = {f_x:.4f}, f(baseline) = {f_baseline:.4f}, difference = {f_x - f_
 
 step_counts = [2, 4, 8, 16, 32]
 gaps = []
-print(f"{'steps':>5}  {'sum of attributions':>19}  {'gap':>8}  {'gap relative to f(x) - f(baseline)':>34}")
+print(
+    f"{'steps':>5}  {'sum of attributions':>19}  {'gap':>8}  "
+    f"{'gap relative to f(x) - f(baseline)':>34}"
+)
 for steps in step_counts:
     attributions = integrated_gradients(steps)
     gap = abs(attributions.sum().item() - (f_x - f_baseline))
     gaps.append(gap)
-    print(f"{steps:>5}  {attributions.sum().item():19.4f}  {gap:8.1e}  {gap / abs(f_x - f_baseline):34.1e}")
+    print(
+        f"{steps:>5}  {attributions.sum().item():19.4f}  {gap:8.1e}  "
+        f"{gap / abs(f_x - f_baseline):34.1e}"
+    )
 ig = attributions.detach().numpy()  # the last, most accurate run
-assert gaps[step_counts.index(16)] < 1e-3 * abs(f_x - f_baseline), gaps  # below 0.1% at 16 steps
+# below 0.1% at 16 steps
+assert gaps[step_counts.index(16)] < 1e-3 * abs(f_x - f_baseline), gaps
 
 fig, ax = plt.subplots(figsize=(6, 3.4))
 ax.loglog(step_counts, gaps, marker="o")
@@ -195,30 +221,55 @@ plt.show()
 # path from the baseline).
 
 methods = [
-    ("Averaged gradient (the original tutorial's summary)", mean_gradient, False, "mean(df/dx)"),
+    (
+        "Averaged gradient (the original tutorial's summary)",
+        mean_gradient,
+        False,
+        "mean(df/dx)",
+    ),
     ("Gradient L2 norm", gradient_norm, False, "||df/dx||"),
     ("Gradient × input", gradient_x_input, True, "x · df/dx"),
-    (f"Integrated gradients ({step_counts[-1]} steps, [PAD] baseline)", ig, True, "IG"),
+    (
+        f"Integrated gradients ({step_counts[-1]} steps, [PAD] baseline)",
+        ig,
+        True,
+        "IG",
+    ),
 ]
 positions = np.arange(len(tokens))
-fig, axes = plt.subplots(len(methods), 1, figsize=(6.8, 7.6), sharex=True, layout="constrained")
+fig, axes = plt.subplots(
+    len(methods), 1, figsize=(6.8, 7.6), sharex=True, layout="constrained"
+)
 for ax, (title, values, signed, label) in zip(axes, methods):
-    colors = np.where(values >= 0, "tab:blue", "tab:red") if signed else "tab:gray"
+    colors = (
+        np.where(values >= 0, "tab:blue", "tab:red") if signed else "tab:gray"
+    )
     ax.bar(positions, values, color=colors)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(label)
     ax.grid(axis="y", alpha=0.3)
-axes[0].set_ylim(-1.05 * gradient_norm.max(), 1.05 * gradient_norm.max())  # same scale as the norm below
+# same scale as the norm below
+axes[0].set_ylim(-1.05 * gradient_norm.max(), 1.05 * gradient_norm.max())
 axes[-1].set_xticks(positions)
 axes[-1].set_xticklabels(tokens, rotation=45, ha="right")
 axes[-1].set_xlabel("token of sentence A")
-fig.suptitle("Which tokens of A make it similar to B?\nf = cos(embedding(A), embedding(B))", fontsize=11)
+fig.suptitle(
+    "Which tokens of A make it similar to B?\nf = cos(embedding(A), "
+    "embedding(B))",
+    fontsize=11,
+)
 plt.show()
 
-print(f"{'token':>7}  {'mean grad':>9}  {'grad norm':>9}  {'grad x in':>9}  {'IG':>8}")
+print(
+    f"{'token':>7}  {'mean grad':>9}  {'grad norm':>9}  {'grad x in':>9}  "
+    f"{'IG':>8}"
+)
 for row in zip(tokens, mean_gradient, gradient_norm, gradient_x_input, ig):
-    print(f"{row[0]:>7}  {row[1]:9.1e}  {row[2]:9.4f}  {row[3]:9.4f}  {row[4]:8.4f}")
+    print(
+        f"{row[0]:>7}  {row[1]:9.1e}  {row[2]:9.4f}  {row[3]:9.4f}  "
+        f"{row[4]:8.4f}"
+    )
 print(f"\nsum of gradient x input:        {gradient_x_input.sum():8.4f}")
 print(f"sum of integrated gradients:    {ig.sum():8.4f}")
 print(f"f(x) - f(baseline), to explain: {f_x - f_baseline:8.4f}")
@@ -231,12 +282,19 @@ def ranked(values, k):
 
 assert np.abs(mean_gradient).max() < 1e-6 * gradient_norm.max()  # flat at zero
 assert ranked(ig, 3) == ["fox", "jumps", "dog"], ranked(ig, 3)
-assert abs(ig.sum() - (f_x - f_baseline)) < 1e-3 * abs(f_x - f_baseline)  # completeness
-assert set(ranked(gradient_norm, 2)) == {"lazy", "brown"}, ranked(gradient_norm, 2)
-assert 10 * np.abs(gradient_x_input).max() < min(np.abs(ig).max(), gradient_norm.max())  # ten times smaller
+# completeness
+assert abs(ig.sum() - (f_x - f_baseline)) < 1e-3 * abs(f_x - f_baseline)
+assert set(ranked(gradient_norm, 2)) == {"lazy", "brown"}, ranked(
+    gradient_norm, 2
+)
+# ten times smaller
+assert 10 * np.abs(gradient_x_input).max() < min(
+    np.abs(ig).max(), gradient_norm.max()
+)
 assert (gradient_x_input < 0).sum() > len(tokens) / 2  # mostly negative
 assert tokens[gradient_x_input.argmin()] == "fox"
-assert abs(gradient_x_input.sum()) < 0.1 * abs(f_x - f_baseline)  # misses almost all of the change
+# misses almost all of the change
+assert abs(gradient_x_input.sum()) < 0.1 * abs(f_x - f_baseline)
 special = [0, len(tokens) - 1]  # [CLS] and [SEP]
 assert (ig[special] == 0).all() and (gradient_norm[special] > 0).all()
 

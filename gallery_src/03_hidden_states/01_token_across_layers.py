@@ -25,22 +25,32 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
     outputs = model(**inputs, output_hidden_states=True)
 
-hidden_states = torch.stack(outputs.hidden_states)[:, 0]  # (layers + 1, tokens, hidden)
+# (layers + 1, tokens, hidden)
+hidden_states = torch.stack(outputs.hidden_states)[:, 0]
 n_states, n_tokens, hidden_size = hidden_states.shape
-print(f"{len(outputs.hidden_states)} hidden states: the embedding output and "
-      f"{model.config.num_hidden_layers} layers; each {n_tokens} tokens x {hidden_size} numbers")
+print(
+    f"{len(outputs.hidden_states)} hidden states: the embedding output and "
+    f"{model.config.num_hidden_layers} layers; each {n_tokens} tokens x "
+    f"{hidden_size} numbers"
+)
 
-# Find the token instead of hard-coding its position (the original tutorial used index 4).
+# Find the token instead of hard-coding its position (the original tutorial
+# used index 4).
 word = "fox"
 index = tokens.index(word)
 print(f'"{word}" is token {index} of {tokens}')
@@ -56,7 +66,10 @@ mean_activation = token_states.mean(dim=-1).numpy()
 
 fig, ax = plt.subplots(figsize=(6.8, 3.6))
 ax.plot(layers, mean_activation, marker="o")
-ax.set_title(f'Mean Hidden State of "{word}" Across Layers\n(the original tutorial\'s plot)')
+ax.set_title(
+    f'Mean Hidden State of "{word}" Across Layers\n(the original tutorial\'s '
+    "plot)"
+)
 ax.set_xlabel("Layer (0 = embeddings)")
 ax.set_ylabel("Mean Activation")
 ax.set_xticks(layers)
@@ -85,16 +98,33 @@ plt.show()
 # typical size of one number in the vector) is more than ten times larger than
 # any of these means.
 
-# The LayerNorm that produces each hidden state: embeddings, then each layer's output.
-layer_norms = [model.embeddings.LayerNorm] + [layer.output.LayerNorm for layer in model.encoder.layer]
+# The LayerNorm that produces each hidden state: embeddings, then each layer's
+# output.
+layer_norms = [model.embeddings.LayerNorm] + [
+    layer.output.LayerNorm for layer in model.encoder.layer
+]
 beta_mean = np.array([norm.bias.mean().item() for norm in layer_norms])
 all_means = hidden_states.mean(dim=-1).numpy()  # (layers + 1, tokens)
 
 fig, ax = plt.subplots(figsize=(6.8, 3.8))
 for t in range(n_tokens):
-    ax.plot(layers, all_means[:, t], color="0.7", linewidth=1, label="other tokens" if t == 0 else None)
-ax.plot(layers, mean_activation, marker="o", color="tab:blue", label=f'"{word}"')
-ax.plot(layers, beta_mean, linestyle="--", color="black", label="mean of the LayerNorm bias (beta)")
+    ax.plot(
+        layers,
+        all_means[:, t],
+        color="0.7",
+        linewidth=1,
+        label="other tokens" if t == 0 else None,
+    )
+ax.plot(
+    layers, mean_activation, marker="o", color="tab:blue", label=f'"{word}"'
+)
+ax.plot(
+    layers,
+    beta_mean,
+    linestyle="--",
+    color="black",
+    label="mean of the LayerNorm bias (beta)",
+)
 ax.set_xlabel("Layer (0 = embeddings)")
 ax.set_ylabel("mean over the hidden dimension")
 ax.set_title("Mean activation of every token, and of the LayerNorm bias")
@@ -107,10 +137,18 @@ plt.show()
 rms = token_states.pow(2).mean(dim=-1).sqrt().numpy()
 print("layer  mean(fox)  mean(beta)  RMS of fox's entries")
 for layer in layers:
-    print(f"{layer:>5}  {mean_activation[layer]:9.4f}  {beta_mean[layer]:10.4f}  {rms[layer]:20.3f}")
+    print(
+        f"{layer:>5}  {mean_activation[layer]:9.4f}  {beta_mean[layer]:10.4f} "
+        f" {rms[layer]:20.3f}"
+    )
 
-follows_beta = [np.corrcoef(all_means[:, t], beta_mean)[0, 1] for t in range(n_tokens)]
-print("correlation of each token's curve with mean(beta):", np.round(follows_beta, 2))
+follows_beta = [
+    np.corrcoef(all_means[:, t], beta_mean)[0, 1] for t in range(n_tokens)
+]
+print(
+    "correlation of each token's curve with mean(beta):",
+    np.round(follows_beta, 2),
+)
 assert min(follows_beta) > 0.6, follows_beta
 assert rms.min() > 10 * np.abs(all_means).max()  # the RMS dwarfs every mean
 
@@ -147,9 +185,25 @@ fig, ax = plt.subplots(figsize=(6.8, 4.6), layout="constrained")
 image = ax.imshow(norms.T, cmap="viridis", aspect="auto")
 for t in range(n_tokens):
     for layer in layers:
-        ax.text(layer, t, f"{norms[layer, t]:.1f}", ha="center", va="center", fontsize=8,
-                color="white" if norms[layer, t] < norms.mean() else "black")
-ax.add_patch(plt.Rectangle((-0.5, index - 0.5), n_states, 1, fill=False, edgecolor="red", linewidth=2))
+        ax.text(
+            layer,
+            t,
+            f"{norms[layer, t]:.1f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if norms[layer, t] < norms.mean() else "black",
+        )
+ax.add_patch(
+    plt.Rectangle(
+        (-0.5, index - 0.5),
+        n_states,
+        1,
+        fill=False,
+        edgecolor="red",
+        linewidth=2,
+    )
+)
 ax.set_yticks(range(n_tokens))
 ax.set_yticklabels(tokens)
 ax.set_ylabel("token (red frame: the token followed here)")
@@ -160,7 +214,9 @@ fig.colorbar(image, ax=ax, label="L2 norm", shrink=0.8)
 plt.show()
 
 fig, ax = plt.subplots(figsize=(6.8, 3.6), layout="constrained")
-ax.plot(layers, to_embedding, marker="o", label="(a) vs. its embedding (layer 0)")
+ax.plot(
+    layers, to_embedding, marker="o", label="(a) vs. its embedding (layer 0)"
+)
 ax.plot(layers, to_last, marker="s", label="(b) vs. its last-layer vector")
 ax.plot(layers[1:], to_previous, marker="^", label="(c) vs. the layer before")
 ax.set_ylim(0, 1.05)
@@ -175,15 +231,27 @@ plt.show()
 print("layer  norm  cos(embedding)  cos(last)  cos(previous)")
 for layer in layers:
     previous = f"{to_previous[layer - 1]:.3f}" if layer > 0 else "  -"
-    print(f"{layer:>5}  {norms[layer, index]:4.1f}  {to_embedding[layer]:14.3f}  {to_last[layer]:9.3f}  {previous:>13}")
+    print(
+        f"{layer:>5}  {norms[layer, index]:4.1f}  {to_embedding[layer]:14.3f} "
+        f" {to_last[layer]:9.3f}  {previous:>13}"
+    )
 
-short = [t for t, token in enumerate(tokens) if token in ("[CLS]", "[SEP]", "the", ".")]
+short = [
+    t
+    for t, token in enumerate(tokens)
+    if token in ("[CLS]", "[SEP]", "the", ".")
+]
 content = [t for t in range(n_tokens) if t not in short]
-assert (norms[:, short].max(axis=1) < norms[:, content].min(axis=1)).all()  # shorter in every layer
+# shorter in every layer
+assert (norms[:, short].max(axis=1) < norms[:, content].min(axis=1)).all()
 ratio = norms[:, short].mean(axis=1) / norms[:, content].mean(axis=1)
-assert set(np.argsort(ratio)[:3]) == {0, n_states - 2, n_states - 1}, ratio  # most clearly: first, last two
+# most clearly: first, last two
+assert set(np.argsort(ratio)[:3]) == {0, n_states - 2, n_states - 1}, ratio
 assert (np.diff(to_embedding) < 0).all(), to_embedding  # falls at every layer
-assert set(np.argsort(to_previous)[:2]) == {0, len(to_previous) - 1}, to_previous  # first and last layer
+# first and last layer
+assert set(np.argsort(to_previous)[:2]) == {0, len(to_previous) - 1}, (
+    to_previous
+)
 assert to_previous[1:-1].min() > 0.9, to_previous
 
 # %%

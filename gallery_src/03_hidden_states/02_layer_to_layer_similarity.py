@@ -19,12 +19,17 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
     outputs = model(**inputs, output_hidden_states=True)
@@ -32,8 +37,12 @@ with torch.no_grad():
 # (layers + 1, tokens, hidden); index 0 is the embedding output
 hidden_states = torch.stack(outputs.hidden_states)[:, 0]
 n_states, n_tokens, _ = hidden_states.shape
-unit = torch.nn.functional.normalize(hidden_states, dim=-1)  # unit vectors: dot product = cosine
-print(f"{n_states} hidden states (embeddings + {n_states - 1} layers), {n_tokens} tokens")
+# unit vectors: dot product = cosine
+unit = torch.nn.functional.normalize(hidden_states, dim=-1)
+print(
+    f"{n_states} hidden states (embeddings + {n_states - 1} layers), "
+    f"{n_tokens} tokens"
+)
 
 # %%
 # ## Token by token, layer by layer
@@ -52,34 +61,60 @@ print(f"{n_states} hidden states (embeddings + {n_states - 1} layers), {n_tokens
 # attention sink in those layers (see the attention pages).
 
 transition = (unit[1:] * unit[:-1]).sum(-1).numpy()  # (transitions, tokens)
-labels = ["emb→1"] + [f"{layer}→{layer + 1}" for layer in range(1, n_states - 1)]
+labels = ["emb→1"] + [
+    f"{layer}→{layer + 1}" for layer in range(1, n_states - 1)
+]
 
 fig, ax = plt.subplots(figsize=(6.8, 5.8))
 image = ax.imshow(transition.T, cmap="viridis", vmin=0, vmax=1, aspect="auto")
 for t in range(n_tokens):
     for step in range(n_states - 1):
         value = transition[step, t]
-        ax.text(step, t, f"{value:.2f}", ha="center", va="center", fontsize=8,
-                color="white" if value < 0.6 else "black")
+        ax.text(
+            step,
+            t,
+            f"{value:.2f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if value < 0.6 else "black",
+        )
 ax.set_xticks(range(n_states - 1))
 ax.set_xticklabels(labels)
 ax.set_yticks(range(n_tokens))
 ax.set_yticklabels(tokens)
 ax.set_xlabel("layer transition (0 = embeddings)")
 ax.set_ylabel("token")
-ax.set_title("Cosine similarity of each token's vector\nbefore and after each layer")
+ax.set_title(
+    "Cosine similarity of each token's vector\nbefore and after each layer"
+)
 fig.colorbar(image, ax=ax, label="cosine similarity")
 plt.tight_layout()
 plt.show()
 
-assert (transition.argmin(axis=0) == n_states - 2).all()  # the last layer changes every token the most
-function_words = [t for t, token in enumerate(tokens) if token in ("the", ".", "[SEP]")]
-assert set(np.argsort(transition[-1])[: len(function_words)]) == set(function_words)  # ... and these most of all
-content = [t for t, token in enumerate(tokens) if token not in ("the", ".", "[SEP]", "[CLS]")]
-middle = transition[1:-1]  # transitions 1→2 up to the one before the last layer
-assert transition[0, content].mean() < middle[:, content].mean(axis=1).min()  # the first layer changes them more
+# the last layer changes every token the most
+assert (transition.argmin(axis=0) == n_states - 2).all()
+function_words = [
+    t for t, token in enumerate(tokens) if token in ("the", ".", "[SEP]")
+]
+# ... and these most of all
+assert set(np.argsort(transition[-1])[: len(function_words)]) == set(
+    function_words
+)
+content = [
+    t
+    for t, token in enumerate(tokens)
+    if token not in ("the", ".", "[SEP]", "[CLS]")
+]
+# transitions 1→2 up to the one before the last layer
+middle = transition[1:-1]
+# the first layer changes them more
+assert transition[0, content].mean() < middle[:, content].mean(axis=1).min()
 high = (middle[:, content] >= 0.9).mean()
-print(f"middle layers: {high:.0%} of the content-word similarities are 0.9 or above")
+print(
+    f"middle layers: {high:.0%} of the content-word similarities are 0.9 or "
+    "above"
+)
 assert high > 0.6, high
 assert middle[:, tokens.index("[CLS]")].min() > 0.97  # [CLS] hardly changes
 
@@ -101,13 +136,21 @@ assert middle[:, tokens.index("[CLS]")].min() > 0.97  # [CLS] hardly changes
 # vectors gradually rather than mixing them into one.
 
 off_diagonal = ~torch.eye(n_tokens, dtype=torch.bool)
-cross_token = torch.stack([(u @ u.T)[off_diagonal].mean() for u in unit]).numpy()
+cross_token = torch.stack(
+    [(u @ u.T)[off_diagonal].mean() for u in unit]
+).numpy()
 layers = np.arange(n_states)
 
 fig, ax = plt.subplots(figsize=(6.8, 3.6))
-ax.plot(layers, cross_token, marker="o", label="two different tokens, same layer")
-ax.plot(layers[1:] - 0.5, transition.mean(axis=1), marker="s",
-        label="same token, consecutive layers (drawn between them)")
+ax.plot(
+    layers, cross_token, marker="o", label="two different tokens, same layer"
+)
+ax.plot(
+    layers[1:] - 0.5,
+    transition.mean(axis=1),
+    marker="s",
+    label="same token, consecutive layers (drawn between them)",
+)
 ax.set_xticks(layers)
 ax.set_xlabel("layer (0 = embeddings)")
 ax.set_ylabel("mean cosine similarity")
@@ -119,8 +162,12 @@ plt.tight_layout()
 plt.show()
 
 for layer in layers:
-    print(f"layer {layer}: mean cosine between different tokens {cross_token[layer]:.3f}")
-assert cross_token[0] < 0.1 and 0.28 < cross_token[-1] < 0.42, cross_token  # near zero, then about a third
+    print(
+        f"layer {layer}: mean cosine between different tokens "
+        f"{cross_token[layer]:.3f}"
+    )
+# near zero, then about a third
+assert cross_token[0] < 0.1 and 0.28 < cross_token[-1] < 0.42, cross_token
 assert (transition.mean(axis=1) > cross_token[1:] + 0.2).all()
 
 # %%
@@ -140,8 +187,15 @@ fig, ax = plt.subplots(figsize=(6, 5))
 image = ax.imshow(layer_by_layer, cmap="viridis", vmin=0, vmax=1)
 for i in range(n_states):
     for j in range(n_states):
-        ax.text(j, i, f"{layer_by_layer[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                color="white" if layer_by_layer[i, j] < 0.6 else "black")
+        ax.text(
+            j,
+            i,
+            f"{layer_by_layer[i, j]:.2f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if layer_by_layer[i, j] < 0.6 else "black",
+        )
 ax.set_xticks(layers)
 ax.set_yticks(layers)
 ax.set_xlabel("layer j (0 = embeddings)")
@@ -152,8 +206,11 @@ plt.tight_layout()
 plt.show()
 
 for i in range(n_states):
-    assert (np.diff(layer_by_layer[i, i:]) < 0).all() and (np.diff(layer_by_layer[i, : i + 1]) > 0).all(), i
-row_mean = (layer_by_layer.sum(axis=1) - 1) / (n_states - 1)  # without the diagonal
+    assert (np.diff(layer_by_layer[i, i:]) < 0).all() and (
+        np.diff(layer_by_layer[i, : i + 1]) > 0
+    ).all(), i
+# without the diagonal
+row_mean = (layer_by_layer.sum(axis=1) - 1) / (n_states - 1)
 assert row_mean.argmin() == n_states - 1, row_mean
 assert 0.3 < layer_by_layer[0, -1] < 0.5, layer_by_layer[0, -1]  # about 0.4
 

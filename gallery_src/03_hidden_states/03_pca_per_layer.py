@@ -21,19 +21,28 @@ import torch
 from matplotlib.transforms import Bbox
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 with torch.no_grad():
     outputs = model(**inputs, output_hidden_states=True)
 
-hidden_states = torch.stack(outputs.hidden_states)[:, 0].numpy()  # (layers + 1, tokens, hidden)
+# (layers + 1, tokens, hidden)
+hidden_states = torch.stack(outputs.hidden_states)[:, 0].numpy()
 n_states, n_tokens, hidden_size = hidden_states.shape
-print(f"{n_states} hidden states (embeddings + {n_states - 1} layers), {n_tokens} tokens, {hidden_size} dimensions")
+print(
+    f"{n_states} hidden states (embeddings + {n_states - 1} layers), "
+    f"{n_tokens} tokens, {hidden_size} dimensions"
+)
 
 # %%
 # ## PCA with plain NumPy
@@ -51,7 +60,9 @@ projections, explained = [], []
 previous = None
 for layer in range(n_states):
     centered = hidden_states[layer] - hidden_states[layer].mean(axis=0)
-    _, singular_values, components = np.linalg.svd(centered, full_matrices=False)
+    _, singular_values, components = np.linalg.svd(
+        centered, full_matrices=False
+    )
     coords = centered @ components[:2].T  # (tokens, 2)
     if previous is not None:
         signs = np.sign((coords * previous).sum(axis=0))
@@ -103,19 +114,35 @@ def label_points(ax, coords, labels, radius=0.04):
                 break
         else:
             groups.append([i])
-    spots = [((5, 0), "left", "center"), ((-5, 0), "right", "center"), ((0, 5), "center", "bottom"),
-             ((0, -5), "center", "top"), ((5, 8), "left", "bottom"), ((5, -8), "left", "top"),
-             ((-5, 8), "right", "bottom"), ((-5, -8), "right", "top"), ((0, 14), "center", "bottom"),
-             ((0, -14), "center", "top")]
+    spots = [
+        ((5, 0), "left", "center"),
+        ((-5, 0), "right", "center"),
+        ((0, 5), "center", "bottom"),
+        ((0, -5), "center", "top"),
+        ((5, 8), "left", "bottom"),
+        ((5, -8), "left", "top"),
+        ((-5, 8), "right", "bottom"),
+        ((-5, -8), "right", "top"),
+        ((0, 14), "center", "bottom"),
+        ((0, -14), "center", "top"),
+    ]
     renderer = ax.figure.canvas.get_renderer()
     points = ax.transData.transform(coords)  # in pixels
     dot = 4  # half the size of a point's marker, in pixels
     placed = []
     for group in groups:
-        others = [Bbox.from_extents(x - dot, y - dot, x + dot, y + dot)
-                  for i, (x, y) in enumerate(points) if i not in group]
-        text = ax.annotate(", ".join(labels[i] for i in group), coords[group[0]], xytext=(0, 0),
-                           textcoords="offset points", fontsize=8)
+        others = [
+            Bbox.from_extents(x - dot, y - dot, x + dot, y + dot)
+            for i, (x, y) in enumerate(points)
+            if i not in group
+        ]
+        text = ax.annotate(
+            ", ".join(labels[i] for i in group),
+            coords[group[0]],
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=8,
+        )
         for offset, ha, va in spots:
             text.xyann = offset
             text.set_ha(ha)
@@ -130,7 +157,9 @@ n_cols = min(2, n_states)
 n_rows = math.ceil(n_states / n_cols)
 special = set(tokenizer.all_special_tokens)
 
-fig, axes = plt.subplots(n_rows, n_cols, figsize=(6.8, 2.55 * n_rows + 0.4), layout="constrained")
+fig, axes = plt.subplots(
+    n_rows, n_cols, figsize=(6.8, 2.55 * n_rows + 0.4), layout="constrained"
+)
 for layer, ax in enumerate(axes.flat):
     if layer >= n_states:  # a spare panel: use it for the legend
         ax.axis("off")
@@ -143,12 +172,17 @@ for layer, ax in enumerate(axes.flat):
     ax.scatter(coords[:, 0], coords[:, 1], c=colors, s=18)
     ax.margins(x=0.3, y=0.15)
     name = "embeddings" if layer == 0 else f"layer {layer}"
-    ax.set_title(f"{name} ({explained[layer].sum():.0%} of variance)", fontsize=9)
+    ax.set_title(
+        f"{name} ({explained[layer].sum():.0%} of variance)", fontsize=9
+    )
     ax.set_xlabel(f"PC1 ({explained[layer][0]:.0%})", fontsize=8)
     ax.set_ylabel(f"PC2 ({explained[layer][1]:.0%})", fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])
-fig.suptitle("Token hidden states on each layer's first two principal components", fontsize=11)
+fig.suptitle(
+    "Token hidden states on each layer's first two principal components",
+    fontsize=11,
+)
 fig.canvas.draw()  # fix the layout first, so that label sizes can be measured
 fig.set_layout_engine("none")
 for layer in range(n_states):
@@ -157,27 +191,51 @@ plt.show()
 
 
 def apart(a, b, layer):
-    """Distance between the first token `a` and the last token `b` in a panel, as a share of its larger span."""
+    """Distance between the first token `a` and the last token `b` in a panel,
+    as a share of its larger span."""
     coords = projections[layer]
-    return np.linalg.norm(coords[tokens.index(a)] - coords[len(tokens) - 1 - tokens[::-1].index(b)]) / np.ptp(
-        coords, axis=0).max()
+    return (
+        np.linalg.norm(
+            coords[tokens.index(a)]
+            - coords[len(tokens) - 1 - tokens[::-1].index(b)]
+        )
+        / np.ptp(coords, axis=0).max()
+    )
 
 
 first, last = 0, n_states - 1
 by_pc1 = [tokens[i] for i in np.argsort(projections[first][:, 0])]
-assert {"fox", "dog", "brown"} in ({*by_pc1[:3]}, {*by_pc1[-3:]}), by_pc1  # at one end of the first axis
+# at one end of the first axis
+assert {"fox", "dog", "brown"} in ({*by_pc1[:3]}, {*by_pc1[-3:]}), by_pc1
 assert apart("the", "the", first) < 0.05  # the two "the" on top of each other
-assert apart("the", ".", first) < 0.15 and apart("the", "[SEP]", first) < 0.15  # next to "." and [SEP]
-similarities = []  # token-to-token cosine similarities per layer, in the full space
+# next to "." and [SEP]
+assert apart("the", ".", first) < 0.15 and apart("the", "[SEP]", first) < 0.15
+# token-to-token cosine similarities per layer, in the full space
+similarities = []
 for layer in range(n_states):
-    unit = hidden_states[layer] / np.linalg.norm(hidden_states[layer], axis=1, keepdims=True)
+    unit = hidden_states[layer] / np.linalg.norm(
+        hidden_states[layer], axis=1, keepdims=True
+    )
     similarities.append((unit @ unit.T)[np.triu_indices(n_tokens, 1)])
-stability = [np.corrcoef(similarities[i], similarities[i + 1])[0, 1] for i in range(n_states - 1)]
-print("correlation of the token-to-token similarities of consecutive layers:", np.round(stability, 2))
-assert min(stability[:-1]) > 0.9 and stability[-1] < min(stability[:-1]), stability  # stable until the last layer
+stability = [
+    np.corrcoef(similarities[i], similarities[i + 1])[0, 1]
+    for i in range(n_states - 1)
+]
+print(
+    "correlation of the token-to-token similarities of consecutive layers:",
+    np.round(stability, 2),
+)
+# stable until the last layer
+assert min(stability[:-1]) > 0.9 and stability[-1] < min(stability[:-1]), (
+    stability
+)
 assert int(np.argmax([e.sum() for e in explained])) == last
-assert apart("jumps", "over", last) < 0.2 and apart("jumps", "over", first) > 0.4  # they move together
-assert apart("brown", "the", last) < 0.2 and apart("[CLS]", "the", last) < 0.2  # brown joins [CLS] and "the"
+# they move together
+assert (
+    apart("jumps", "over", last) < 0.2 and apart("jumps", "over", first) > 0.4
+)
+# brown joins [CLS] and "the"
+assert apart("brown", "the", last) < 0.2 and apart("[CLS]", "the", last) < 0.2
 assert apart("brown", "the", first) > 0.5
 
 # %%
@@ -192,15 +250,24 @@ assert apart("brown", "the", first) > 0.5
 # "dog").
 
 for layer in (0, n_states - 1):
-    unit = hidden_states[layer] / np.linalg.norm(hidden_states[layer], axis=1, keepdims=True)
+    unit = hidden_states[layer] / np.linalg.norm(
+        hidden_states[layer], axis=1, keepdims=True
+    )
     similarity = unit @ unit.T
     np.fill_diagonal(similarity, -np.inf)
     name = "embeddings" if layer == 0 else f"layer {layer}"
-    nearest = {tokens[t]: tokens[int(similarity[t].argmax())] for t in range(n_tokens)}
-    pairs = [f"{tokens[t]}→{tokens[int(similarity[t].argmax())]}" for t in range(n_tokens)]
+    nearest = {
+        tokens[t]: tokens[int(similarity[t].argmax())] for t in range(n_tokens)
+    }
+    pairs = [
+        f"{tokens[t]}→{tokens[int(similarity[t].argmax())]}"
+        for t in range(n_tokens)
+    ]
     print(f"{name:>10}: " + ", ".join(pairs))
     if layer == 0:
-        assert nearest["quick"] == "lazy" and nearest["brown"] == "fox", nearest
+        assert nearest["quick"] == "lazy" and nearest["brown"] == "fox", (
+            nearest
+        )
     else:
         assert nearest["jumps"] == "over" and nearest["fox"] == "dog", nearest
 

@@ -4,7 +4,11 @@
 An interactive bertviz model view: every head of every layer as a small attention diagram, to click and enlarge.
 
 The grid has one row per layer and one column per head. Where the head view shows one layer, the model view shows the whole model on one screen. It is the quickest way to spot heads with a distinctive pattern, such as positional heads or heads that all point at one token.
+
+Under the view, type a sentence of your own and press Enter: the page runs the model in your browser (an ONNX export of the same weights, with onnxruntime-web) and draws the model view again for your sentence. Nothing is downloaded until you ask, and nothing leaves your browser.
 """
+
+# gallery_live = "model_view"
 
 # %%
 # ## Load the model and run the sentence
@@ -14,25 +18,36 @@ import os
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
-inputs = tokenizer("The quick brown fox jumps over the lazy dog.", return_tensors="pt")
+inputs = tokenizer(
+    "The quick brown fox jumps over the lazy dog.", return_tensors="pt"
+)
 with torch.no_grad():
     outputs = model(**inputs)
 
 attention = outputs.attentions
 tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
-print(f"{len(attention)} layers x {attention[0].shape[1]} heads = "
-      f"{len(attention) * attention[0].shape[1]} thumbnails, {len(tokens)} tokens each")
+print(
+    f"{len(attention)} layers x {attention[0].shape[1]} heads = "
+    f"{len(attention) * attention[0].shape[1]} thumbnails, {len(tokens)} "
+    "tokens each"
+)
 
 # The pattern described below, checked: in the middle layers, most heads put
 # more than half of their attention on [CLS] (position 0).
-cls_share = torch.stack(attention[1:-1])[:, 0, :, :, 0].mean(-1)  # (middle layers, heads)
-print(f"middle-layer heads with more than half of their attention on [CLS]: "
-      f"{(cls_share > 0.5).sum()} of {cls_share.numel()}")
+# (middle layers, heads)
+cls_share = torch.stack(attention[1:-1])[:, 0, :, :, 0].mean(-1)
+print(
+    f"middle-layer heads with more than half of their attention on [CLS]: "
+    f"{(cls_share > 0.5).sum()} of {cls_share.numel()}"
+)
 assert (cls_share > 0.5).float().mean() > 0.5
 
 # %%

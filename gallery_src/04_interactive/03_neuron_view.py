@@ -23,9 +23,12 @@ import torch
 from huggingface_hub import snapshot_download
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 # Short sentences keep the view small: it stores a query and a key vector
@@ -41,8 +44,11 @@ LAYER = 0
 weights = hf_attention[LAYER][0]  # (heads, query, key)
 entropy = -(weights * torch.log(weights.clamp_min(1e-12))).sum(-1).mean(-1)
 HEAD = int(entropy.argmin())
-print(f"layer {LAYER}: most concentrated head is head {HEAD} "
-      f"(mean entropy {entropy[HEAD]:.2f} nats, the layer's median is {entropy.median():.2f})")
+print(
+    f"layer {LAYER}: most concentrated head is head {HEAD} "
+    f"(mean entropy {entropy[HEAD]:.2f} nats, the layer's median is "
+    f"{entropy.median():.2f})"
+)
 
 # The view below is described as a previous-token head: check it. Every row
 # after the first has its largest weight (and so its largest dot product) one
@@ -52,10 +58,16 @@ tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
 first_of_b = inputs["token_type_ids"][0].tolist().index(1)
 rows = [q for q in range(1, len(tokens)) if q != first_of_b]
 strongest = weights[HEAD].argmax(dim=-1)
-assert all(strongest[q] == q - 1 for q in rows) and strongest[first_of_b] == first_of_b, strongest
+assert (
+    all(strongest[q] == q - 1 for q in rows)
+    and strongest[first_of_b] == first_of_b
+), strongest
 assert weights[HEAD][rows, [q - 1 for q in rows]].min() > 0.9
 assert weights[HEAD][first_of_b, first_of_b] > 0.5  # mostly itself
-print(f"head {HEAD}: every token reads the one before it, except {tokens[first_of_b]!r}, which reads mostly itself")
+print(
+    f"head {HEAD}: every token reads the one before it, except "
+    f"{tokens[first_of_b]!r}, which reads mostly itself"
+)
 
 # %%
 # ## Load the same weights into bertviz's BERT classes
@@ -75,26 +87,44 @@ print(f"head {HEAD}: every token reads the one before it, except {tokens[first_o
 
 from bertviz.transformers_neuron_view import BertModel, BertTokenizer
 
-snapshot = snapshot_download(MODEL_NAME, allow_patterns=["config.json", "vocab.txt", "model.safetensors"])
+snapshot = snapshot_download(
+    MODEL_NAME,
+    allow_patterns=["config.json", "vocab.txt", "model.safetensors"],
+)
 
 with tempfile.TemporaryDirectory() as folder:
     for name in ("config.json", "vocab.txt"):
         source = os.path.join(snapshot, name)
         if not os.path.exists(source):
-            raise RuntimeError(f"{MODEL_NAME} has no {name}, which the neuron view needs")
+            raise RuntimeError(
+                f"{MODEL_NAME} has no {name}, which the neuron view needs"
+            )
         shutil.copy(source, os.path.join(folder, name))
     weights_file = os.path.join(snapshot, "model.safetensors")
     if not os.path.exists(weights_file):
-        raise RuntimeError(f"{MODEL_NAME} has no model.safetensors to convert to pytorch_model.bin")
-    torch.save(safetensors.torch.load_file(weights_file), os.path.join(folder, "pytorch_model.bin"))
+        raise RuntimeError(
+            f"{MODEL_NAME} has no model.safetensors to convert to "
+            "pytorch_model.bin"
+        )
+    torch.save(
+        safetensors.torch.load_file(weights_file),
+        os.path.join(folder, "pytorch_model.bin"),
+    )
 
     neuron_model = BertModel.from_pretrained(folder)
     if neuron_model is None:
-        raise RuntimeError("bertviz's BertModel.from_pretrained returned None: "
-                           "config.json or pytorch_model.bin could not be read")
-    neuron_tokenizer = BertTokenizer.from_pretrained(folder, do_lower_case=True)
+        raise RuntimeError(
+            "bertviz's BertModel.from_pretrained returned None: "
+            "config.json or pytorch_model.bin could not be read"
+        )
+    neuron_tokenizer = BertTokenizer.from_pretrained(
+        folder, do_lower_case=True
+    )
     if neuron_tokenizer is None:
-        raise RuntimeError("bertviz's BertTokenizer.from_pretrained returned None: vocab.txt could not be read")
+        raise RuntimeError(
+            "bertviz's BertTokenizer.from_pretrained returned None: vocab.txt "
+            "could not be read"
+        )
 neuron_model.eval()
 
 # %%
@@ -105,12 +135,19 @@ neuron_model.eval()
 # attention would differ.
 
 with torch.no_grad():
-    old_outputs = neuron_model(inputs["input_ids"], token_type_ids=inputs["token_type_ids"])
+    old_outputs = neuron_model(
+        inputs["input_ids"], token_type_ids=inputs["token_type_ids"]
+    )
 old_attention = old_outputs[-1][LAYER]["attn"][0]
 difference = (old_attention - hf_attention[LAYER][0]).abs().max().item()
-print(f"largest difference between the two models' attention in layer {LAYER}: {difference:.1e}")
+print(
+    f"largest difference between the two models' attention in layer {LAYER}: "
+    f"{difference:.1e}"
+)
 if difference > 1e-4:
-    raise RuntimeError("bertviz's copy of the model does not reproduce the transformers model")
+    raise RuntimeError(
+        "bertviz's copy of the model does not reproduce the transformers model"
+    )
 
 # %%
 # ## The view
@@ -145,4 +182,12 @@ if difference > 1e-4:
 
 from bertviz import neuron_view
 
-neuron_view.show(neuron_model, "bert", neuron_tokenizer, sentence_a, sentence_b, layer=LAYER, head=HEAD)
+neuron_view.show(
+    neuron_model,
+    "bert",
+    neuron_tokenizer,
+    sentence_a,
+    sentence_b,
+    layer=LAYER,
+    head=HEAD,
+)

@@ -19,9 +19,12 @@ import os
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)  # eager attention, needed for attention weights
+# eager attention, needed for attention weights
+model = AutoModel.from_pretrained(MODEL_NAME, output_attentions=True)
 model.eval()
 
 sentence_a = "The quick brown fox jumps over the lazy dog."
@@ -58,8 +61,13 @@ for layer, layer_attention in enumerate(attention):
     b_to_cls = weights[:, b, 0].mean().item()
     b_to_words = weights[:, b][:, :, words_a].sum(-1).mean().item()
     cross.append((a_to_b, b_to_a, b_to_cls, b_to_words))
-    print(f"layer {layer}: A→B {a_to_b:.2f}   B→A {b_to_a:.2f}   B→[CLS] {b_to_cls:.2f}   B→words of A {b_to_words:.2f}")
-a_to_b, b_to_a, b_to_cls, b_to_words = (torch.tensor(column) for column in zip(*cross))
+    print(
+        f"layer {layer}: A→B {a_to_b:.2f}   B→A {b_to_a:.2f}   B→[CLS] "
+        f"{b_to_cls:.2f}   B→words of A {b_to_words:.2f}"
+    )
+a_to_b, b_to_a, b_to_cls, b_to_words = (
+    torch.tensor(column) for column in zip(*cross)
+)
 
 # %%
 # ## The view
@@ -86,13 +94,23 @@ a_to_b, b_to_a, b_to_cls, b_to_words = (torch.tensor(column) for column in zip(*
 # strongly to the first "dog".
 
 assert (b_to_a > a_to_b).all() and (b_to_a[1:] > 2 * a_to_b[1:]).all()
-assert (b_to_cls[1:-1] > 0.5 * b_to_a[1:-1]).all()  # middle layers: more than half of B→A on [CLS]
-assert b_to_words.argmax() == len(attention) - 1, b_to_words  # the last layer reaches A's words most
+# middle layers: more than half of B→A on [CLS]
+assert (b_to_cls[1:-1] > 0.5 * b_to_a[1:-1]).all()
+# the last layer reaches A's words most
+assert b_to_words.argmax() == len(attention) - 1, b_to_words
 last = attention[-1][0][:, b][:, :, words_a].mean(dim=(0, 1))  # per word of A
-assert {tokens[words_a[i]] for i in last.argsort(descending=True)[:3]} == {"fox", "jumps", "lazy"}
-first_dog, second_dog = [i for i, token in enumerate(tokens) if token == "dog"][:2]
+assert {tokens[words_a[i]] for i in last.argsort(descending=True)[:3]} == {
+    "fox",
+    "jumps",
+    "lazy",
+}
+first_dog, second_dog = [
+    i for i, token in enumerate(tokens) if token == "dog"
+][:2]
 dog_to_dog = attention[2][0, :, second_dog, first_dog]  # per head of layer 2
-assert set(dog_to_dog.argsort(descending=True)[:2].tolist()) == {4, 9}, dog_to_dog
+assert set(dog_to_dog.argsort(descending=True)[:2].tolist()) == {4, 9}, (
+    dog_to_dog
+)
 #
 # A caveat for this model: all-MiniLM-L6-v2 is a *bi-encoder*, fine-tuned to
 # embed one sentence at a time and compare the embeddings. It still accepts

@@ -25,9 +25,14 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -38,7 +43,8 @@ print("input and output embeddings tied:", model.config.tie_word_embeddings)
 
 
 def label(token_id):
-    """Readable token text: a leading space becomes '␣', a newline becomes '\\n'."""
+    """Readable token text: a leading space becomes '␣', a newline becomes
+    '\\n'."""
     return tokenizer.decode([token_id]).replace(" ", "␣").replace("\n", "\\n")
 
 
@@ -56,12 +62,17 @@ def logit_lens(prompt, last_position_only=False):
     with torch.no_grad():
         outputs = model(**inputs, output_hidden_states=True)
         hidden = outputs.hidden_states
-        if last_position_only:  # skip the unembedding for positions we do not need
+        # skip the unembedding for positions we do not need
+        if last_position_only:
             hidden = [h[:, -1:] for h in hidden]
-        normed = [final_norm(h) for h in hidden[:-1]] + [hidden[-1]]  # hidden[-1] is already normalized
-        logits = torch.stack([unembed(h)[0] for h in normed])  # (layers + 1, positions, vocab)
+        # hidden[-1] is already normalized
+        normed = [final_norm(h) for h in hidden[:-1]] + [hidden[-1]]
+        # (layers + 1, positions, vocab)
+        logits = torch.stack([unembed(h)[0] for h in normed])
     real = outputs.logits[0, -1:] if last_position_only else outputs.logits[0]
-    assert torch.allclose(logits[-1], real, atol=1e-4), "the lens must reproduce the real output"
+    assert torch.allclose(logits[-1], real, atol=1e-4), (
+        "the lens must reproduce the real output"
+    )
     return inputs["input_ids"][0].tolist(), logits
 
 
@@ -70,8 +81,12 @@ ids, lens_logits = logit_lens(prompt)
 lens_probs = lens_logits.softmax(-1)
 print("tokens:", " ".join(label(i) for i in ids))
 print("hidden states:", lens_logits.shape[0], "(embeddings + one per layer)")
-print("model's prediction after the prompt:", repr(tokenizer.decode(lens_logits[-1, -1].argmax())))
-assert model.config.tie_word_embeddings  # the grid below relies on it in its bottom row
+print(
+    "model's prediction after the prompt:",
+    repr(tokenizer.decode(lens_logits[-1, -1].argmax())),
+)
+# the grid below relies on it in its bottom row
+assert model.config.tie_word_embeddings
 
 # %%
 # ## The grid
@@ -93,14 +108,33 @@ top_prob, top_id = lens_probs.max(-1)  # (layers + 1, positions)
 n_rows, n_cols = top_id.shape
 
 fig, ax = plt.subplots(figsize=(6.8, 10), constrained_layout=True)
-image = ax.imshow(top_prob.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto", origin="lower")
+image = ax.imshow(
+    top_prob.numpy(),
+    cmap="viridis",
+    vmin=0,
+    vmax=1,
+    aspect="auto",
+    origin="lower",
+)
 for row in range(n_rows):
     for col in range(n_cols):
         p = top_prob[row, col].item()
-        ax.text(col, row, label(top_id[row, col].item()), ha="center", va="center", fontsize=8,
-                color="black" if p > 0.6 else "white")  # dark text on the bright (yellow) end
+        ax.text(
+            col,
+            row,
+            label(top_id[row, col].item()),
+            ha="center",
+            va="center",
+            fontsize=8,
+            # dark text on the bright (yellow) end
+            color="black" if p > 0.6 else "white",
+        )
 ax.set_xticks(range(n_cols), [label(i) for i in ids])
-ax.set_yticks(range(n_rows), ["embeddings"] + [f"layer {i}" for i in range(n_layers)], fontsize=8)
+ax.set_yticks(
+    range(n_rows),
+    ["embeddings"] + [f"layer {i}" for i in range(n_layers)],
+    fontsize=8,
+)
 ax.set_xlabel("input token (the lens predicts the token that follows it)")
 ax.set_ylabel("hidden state decoded")
 ax.set_title(f"Logit lens: top next-token guess per layer\n{prompt!r}")
@@ -108,30 +142,51 @@ fig.colorbar(image, ax=ax, label="probability of the top token", shrink=0.6)
 plt.show()
 
 self_decoded = sum(top_id[0, j].item() == ids[j] for j in range(n_cols))
-print(f"embedding row: {self_decoded} of {n_cols} positions decode to their own input token")
+print(
+    f"embedding row: {self_decoded} of {n_cols} positions decode to their own "
+    "input token"
+)
 assert self_decoded >= n_cols - 1  # "mostly repeats the input token"
 
-# The claims above, checked. Row k of the grid is hidden state k: the output of layer k - 1.
-guesses = [[label(top_id[k, col].item()) for k in range(n_rows)] for col in range(n_cols)]
+# The claims above, checked. Row k of the grid is hidden state k: the output of
+# layer k - 1.
+guesses = [
+    [label(top_id[k, col].item()) for k in range(n_rows)]
+    for col in range(n_cols)
+]
 
 
 def settled_from(col, token):
-    """The first layer from which the lens shows `token` in column `col` in every row up to the output."""
-    rows = [k for k in range(n_rows) if all(g == token for g in guesses[col][k:])]
+    """The first layer from which the lens shows `token` in column `col` in
+    every row up to the output."""
+    rows = [
+        k for k in range(n_rows) if all(g == token for g in guesses[col][k:])
+    ]
     return rows[0] - 1 if rows else None
 
 
-print('after "␣capital": "␣of" from layer', settled_from(1, "␣of"), '; after "␣of": "␣the" from layer',
-      settled_from(2, "␣the"))
+print(
+    'after "␣capital": "␣of" from layer',
+    settled_from(1, "␣of"),
+    '; after "␣of": "␣the" from layer',
+    settled_from(2, "␣the"),
+)
 assert settled_from(1, "␣of") == 18 and settled_from(2, "␣the") == 23
 last_column = guesses[-1]
-assert last_column[-1] == "␣Paris" and "␣Paris" not in last_column[:-1]  # only at the output
+# only at the output
+assert last_column[-1] == "␣Paris" and "␣Paris" not in last_column[:-1]
 assert last_column[-2] == "␣capital"  # one layer before the end
-generic = sum(g.strip("␣.,") == "" for g in last_column[1:])  # punctuation or a bare space
+# punctuation or a bare space
+generic = sum(g.strip("␣.,") == "" for g in last_column[1:])
 assert generic > n_layers / 2, last_column  # through most of the network
-assert {k - 1 for k in range(1, n_rows) if last_column[k] == "␣the"} <= set(range(n_layers - 6, n_layers))
+assert {k - 1 for k in range(1, n_rows) if last_column[k] == "␣the"} <= set(
+    range(n_layers - 6, n_layers)
+)
 sink_rows = range(12, n_rows - 1)  # outputs of layers 11 to 28
-assert len({guesses[0][k] for k in sink_rows}) == 1 and (top_prob[12:-1, 0] < 0.05).all()
+assert (
+    len({guesses[0][k] for k in sink_rows}) == 1
+    and (top_prob[12:-1, 0] < 0.05).all()
+)
 
 # %%
 # ## When does the answer appear?
@@ -142,11 +197,18 @@ assert len({guesses[0][k] for k in sink_rows}) == 1 and (top_prob[12:-1, 0] < 0.
 # the network (below rank 100 in more than half of the layers), and becomes the top guess only in the last three
 # layers; the lens shows nothing of it earlier.
 
-n_parameters = sum(p.numel() for p in model.parameters())  # the tied embedding matrix counts once
+# the tied embedding matrix counts once
+n_parameters = sum(p.numel() for p in model.parameters())
 print(f"{n_parameters / 1e6:.1f} million parameters")
 assert 125e6 < n_parameters < 145e6  # "135M"
-prompts = ["The capital of France is", "The Eiffel Tower is located in the city of", "One, two, three, four,"]
-fig, (rank_ax, prob_ax) = plt.subplots(1, 2, figsize=(6.8, 4.6), constrained_layout=True)
+prompts = [
+    "The capital of France is",
+    "The Eiffel Tower is located in the city of",
+    "One, two, three, four,",
+]
+fig, (rank_ax, prob_ax) = plt.subplots(
+    1, 2, figsize=(6.8, 4.6), constrained_layout=True
+)
 for text in prompts:
     _, logits = logit_lens(text, last_position_only=True)
     last = logits[:, -1]  # (layers + 1, vocab)
@@ -156,11 +218,16 @@ for text in prompts:
     name = f"{text!r} → {label(answer)}"
     rank_ax.plot(rank + 1, ".-", label=name)
     prob_ax.plot(prob, ".-", label=name)
-    first_top = int(np.flatnonzero(rank == 0)[0]) - 1  # hidden state k is the output of layer k - 1
-    print(f"{name}: first the top guess after layer {first_top}; "
-          f"rank after layer {n_layers // 2 - 1}: {rank[n_layers // 2]}")
-    assert (rank >= 100).mean() > 0.5 and rank[n_layers // 2] >= 100, rank  # far down the list ...
-    assert first_top >= n_layers - 3, first_top  # ... until the last three layers
+    # hidden state k is the output of layer k - 1
+    first_top = int(np.flatnonzero(rank == 0)[0]) - 1
+    print(
+        f"{name}: first the top guess after layer {first_top}; "
+        f"rank after layer {n_layers // 2 - 1}: {rank[n_layers // 2]}"
+    )
+    # far down the list ...
+    assert (rank >= 100).mean() > 0.5 and rank[n_layers // 2] >= 100, rank
+    # ... until the last three layers
+    assert first_top >= n_layers - 3, first_top
 # x position k is hidden_states[k]: 0 = embeddings, k = output of layer k - 1
 ticks = sorted({0, *range(6, n_layers + 1, 5), n_layers})
 for axis in (rank_ax, prob_ax):
@@ -188,7 +255,10 @@ last_pos = lens_probs[:, -1]
 for k in range(n_layers - 5, n_layers + 1):
     values, indices = last_pos[k].topk(5)
     top_five = [label(i) for i in indices.tolist()]
-    print(f"after layer {k - 1:2d}: " + ", ".join(f"{t} {v:.2f}" for t, v in zip(top_five, values.tolist())))
+    print(
+        f"after layer {k - 1:2d}: "
+        + ", ".join(f"{t} {v:.2f}" for t, v in zip(top_five, values.tolist()))
+    )
     assert "␣the" in top_five, top_five
 
 # %%

@@ -25,16 +25,25 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 model.requires_grad_(False)
-print(f"{model.config.num_hidden_layers} layers, hidden size {model.config.hidden_size}")
+print(
+    f"{model.config.num_hidden_layers} layers, hidden size "
+    f"{model.config.hidden_size}"
+)
 
 
 def label(token_id):
-    """Readable token text: a leading space becomes '␣', a newline becomes '\\n'."""
+    """Readable token text: a leading space becomes '␣', a newline becomes
+    '\\n'."""
     return tokenizer.decode([token_id]).replace(" ", "␣").replace("\n", "\\n")
 
 
@@ -58,15 +67,26 @@ with torch.no_grad():
 target = logits.argmax().item()
 probs = logits.softmax(-1)
 print("tokens:", " ".join(tokens))
-print("top predictions:", ", ".join(f"{label(i)} {probs[i]:.2f}" for i in probs.topk(5).indices.tolist()))
+print(
+    "top predictions:",
+    ", ".join(
+        f"{label(i)} {probs[i]:.2f}" for i in probs.topk(5).indices.tolist()
+    ),
+)
 
 
 def target_logit(embeddings):
-    return model(inputs_embeds=embeddings, logits_to_keep=1).logits[:, -1, target]
+    return model(inputs_embeds=embeddings, logits_to_keep=1).logits[
+        :, -1, target
+    ]
 
 
 def target_logprob(embeddings):
-    return model(inputs_embeds=embeddings, logits_to_keep=1).logits[:, -1].log_softmax(-1)[:, target]
+    return (
+        model(inputs_embeds=embeddings, logits_to_keep=1)
+        .logits[:, -1]
+        .log_softmax(-1)[:, target]
+    )
 
 
 def bars(ax, scores, title, ylabel):
@@ -100,12 +120,22 @@ grad = x_grad.grad[0]
 grad_norm = grad.norm(dim=-1).numpy()
 grad_x_input = (grad * x[0]).sum(-1).numpy()
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.6), constrained_layout=True
+)
 bars(left, grad_norm, "Gradient L2 norm", "‖∂ logit / ∂ embedding‖")
-bars(right, grad_x_input, "Gradient × input", "∂ logit / ∂ embedding · embedding")
-fig.suptitle(f"Target: logit of {label(target)!r} at the last position", fontsize=11)
+bars(
+    right,
+    grad_x_input,
+    "Gradient × input",
+    "∂ logit / ∂ embedding · embedding",
+)
+fig.suptitle(
+    f"Target: logit of {label(target)!r} at the last position", fontsize=11
+)
 plt.show()
-assert grad_norm.argmax() == 0, grad_norm  # the first token has the largest gradient norm
+# the first token has the largest gradient norm
+assert grad_norm.argmax() == 0, grad_norm
 
 # %%
 # ## Choosing a baseline for integrated gradients
@@ -127,7 +157,11 @@ assert grad_norm.argmax() == 0, grad_norm  # the first token has the largest gra
 #   The price: the first token gets an attribution of exactly 0 by construction. Along this path the logit changes
 #   smoothly: by less than 3 between neighbouring points.
 
-pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+pad_id = (
+    tokenizer.pad_token_id
+    if tokenizer.pad_token_id is not None
+    else tokenizer.eos_token_id
+)
 baselines = {
     "all zeros": torch.zeros_like(x),
     f"{label(pad_id)} everywhere": embed.weight[pad_id].detach().expand_as(x),
@@ -145,13 +179,19 @@ with torch.no_grad():
         ax.plot(alphas.numpy(), along[name], ".-", label=f"baseline: {name}")
 ax.set_xlabel("α (0 = baseline, 1 = real input)")
 ax.set_ylabel(f"logit of {label(target)!r}")
-ax.set_title("The target along the straight path from baseline to input", fontsize=11)
+ax.set_title(
+    "The target along the straight path from baseline to input", fontsize=11
+)
 ax.legend(fontsize=9)
 plt.show()
 
 zeros, everywhere, kept = along.values()
-print(f"all zeros: {zeros[0]:.2f} at α = 0, {zeros[1]:.2f} at α = {alphas[1]:.3f}, {zeros[-1]:.2f} at α = 1")
-assert abs(zeros[0]) < 0.5 and 12 < zeros[1] < 18  # from 0 to about 15 in the first step
+print(
+    f"all zeros: {zeros[0]:.2f} at α = 0, {zeros[1]:.2f} at α = "
+    f"{alphas[1]:.3f}, {zeros[-1]:.2f} at α = 1"
+)
+# from 0 to about 15 in the first step
+assert abs(zeros[0]) < 0.5 and 12 < zeros[1] < 18
 assert zeros[1] - zeros[0] > 0.8 * (zeros[-1] - zeros[0])  # most of the change
 assert np.abs(np.diff(everywhere)).max() > 10  # erratic
 assert np.abs(np.diff(kept)).max() < 3  # smooth
@@ -168,7 +208,9 @@ def integrated_gradients(target_fn, x, baseline, steps, batch=32):
     alphas = (torch.arange(steps) + 0.5) / steps
     total = torch.zeros_like(x[0])
     for chunk in alphas.split(batch):
-        path = (baseline + chunk[:, None, None] * (x - baseline)).requires_grad_(True)
+        path = (
+            baseline + chunk[:, None, None] * (x - baseline)
+        ).requires_grad_(True)
         target_fn(path).sum().backward()
         total += path.grad.sum(0)
     return ((x - baseline)[0] * total / steps).sum(-1)  # one score per token
@@ -184,19 +226,32 @@ gaps = []
 for steps in step_counts:
     ig = integrated_gradients(target_logit, x, baseline, steps)
     gaps.append(ig.sum().item() - difference)
-    print(f"{steps:3d} steps: scores {np.array2string(ig.numpy(), precision=2)}, "
-          f"sum {ig.sum().item():7.3f}, gap {gaps[-1]:+.3f}")
+    print(
+        f"{steps:3d} steps: scores "
+        f"{np.array2string(ig.numpy(), precision=2)}, "
+        f"sum {ig.sum().item():7.3f}, gap {gaps[-1]:+.3f}"
+    )
 ig_logit = ig.numpy()  # the result with the most steps
-assert abs(gaps[-1]) == min(abs(g) for g in gaps) and abs(gaps[-1]) < 0.01 * abs(difference)  # converged
+# converged
+assert abs(gaps[-1]) == min(abs(g) for g in gaps) and abs(
+    gaps[-1]
+) < 0.01 * abs(difference)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.6), constrained_layout=True
+)
 left.loglog(step_counts, np.abs(gaps), "o-")
 left.minorticks_off()
 left.set_xticks(step_counts, [str(s) for s in step_counts])
 left.set_xlabel("Riemann steps")
 left.set_ylabel("|sum of scores − (F(x) − F(baseline))|")
 left.set_title("Completeness gap")
-bars(right, ig_logit, f"Integrated gradients,\n{step_counts[-1]} steps", "attribution (logit units)")
+bars(
+    right,
+    ig_logit,
+    f"Integrated gradients,\n{step_counts[-1]} steps",
+    "attribution (logit units)",
+)
 plt.show()
 
 # %%
@@ -210,30 +265,57 @@ plt.show()
 # at 0). With the log-probability, "␣capital" and "␣of" dominate, "␣is" drops back, and the share of "␣France"
 # roughly triples.
 
-ig_logprob = integrated_gradients(target_logprob, x, baseline, step_counts[-1]).numpy()
+ig_logprob = integrated_gradients(
+    target_logprob, x, baseline, step_counts[-1]
+).numpy()
 with torch.no_grad():
     difference_lp = (target_logprob(x) - target_logprob(baseline)).item()
-print(f"log-prob: sum of scores {ig_logprob.sum():.3f} vs F(x) - F(baseline) {difference_lp:.3f}")
+print(
+    f"log-prob: sum of scores {ig_logprob.sum():.3f} vs F(x) - F(baseline) "
+    f"{difference_lp:.3f}"
+)
 share_logit = ig_logit / np.abs(ig_logit).sum()
 share_logprob = ig_logprob / np.abs(ig_logprob).sum()
 for token, a, b in zip(tokens, share_logit, share_logprob):
-    print(f"{token:>10s}  share with the logit {a:5.2f}   with the log-probability {b:5.2f}")
+    print(
+        f"{token:>10s}  share with the logit {a:5.2f}   with the "
+        f"log-probability {b:5.2f}"
+    )
 france, is_ = tokens.index("␣France"), tokens.index("␣is")
-assert share_logit.argmax() == is_ and np.abs(share_logit[1:]).argmin() + 1 == france
-assert {tokens[i] for i in np.argsort(share_logprob)[-2:]} == {"␣capital", "␣of"}
+assert (
+    share_logit.argmax() == is_
+    and np.abs(share_logit[1:]).argmin() + 1 == france
+)
+assert {tokens[i] for i in np.argsort(share_logprob)[-2:]} == {
+    "␣capital",
+    "␣of",
+}
 assert share_logprob[is_] < share_logit[is_]
 assert 2 < share_logprob[france] / share_logit[france] < 4.5  # roughly triples
 
 fig, ax = plt.subplots(figsize=(6.8, 3.8), constrained_layout=True)
 width = 0.4
 positions = np.arange(len(tokens))
-ax.bar(positions - width / 2, ig_logit / np.abs(ig_logit).sum(), width, label="target: logit")
-ax.bar(positions + width / 2, ig_logprob / np.abs(ig_logprob).sum(), width, label="target: log-probability")
+ax.bar(
+    positions - width / 2,
+    ig_logit / np.abs(ig_logit).sum(),
+    width,
+    label="target: logit",
+)
+ax.bar(
+    positions + width / 2,
+    ig_logprob / np.abs(ig_logprob).sum(),
+    width,
+    label="target: log-probability",
+)
 ax.axhline(0, color="black", lw=0.8)
 ax.set_xticks(positions, tokens)
 ax.set_xlabel("input token")
 ax.set_ylabel("share of total |attribution|")
-ax.set_title(f"Integrated gradients for {label(target)!r}: logit vs log-probability", fontsize=11)
+ax.set_title(
+    f"Integrated gradients for {label(target)!r}: logit vs log-probability",
+    fontsize=11,
+)
 ax.legend()
 plt.show()
 
@@ -249,18 +331,34 @@ plt.show()
 drops = {}
 with torch.no_grad():
     full_logits = model(inputs_embeds=x).logits[0, -1]
-    print(f"{'removed':>10s}  {'logit drop':>10s}  {'log-prob drop':>13s}  new top prediction")
+    print(
+        f"{'removed':>10s}  {'logit drop':>10s}  {'log-prob drop':>13s}  new "
+        "top prediction"
+    )
     for j in range(1, len(tokens)):
         occluded = x.clone()
         occluded[0, j] = embed.weight[pad_id]
         new_logits = model(inputs_embeds=occluded).logits[0, -1]
         logit_drop = (full_logits[target] - new_logits[target]).item()
-        logprob_drop = (full_logits.log_softmax(-1)[target] - new_logits.log_softmax(-1)[target]).item()
-        drops[tokens[j]] = (logit_drop, logprob_drop, new_logits.argmax().item())
-        print(f"{tokens[j]:>10s}  {logit_drop:10.2f}  {logprob_drop:13.2f}  {label(new_logits.argmax().item())}")
+        logprob_drop = (
+            full_logits.log_softmax(-1)[target]
+            - new_logits.log_softmax(-1)[target]
+        ).item()
+        drops[tokens[j]] = (
+            logit_drop,
+            logprob_drop,
+            new_logits.argmax().item(),
+        )
+        print(
+            f"{tokens[j]:>10s}  {logit_drop:10.2f}  {logprob_drop:13.2f}  "
+            f"{label(new_logits.argmax().item())}"
+        )
 
 assert abs(drops["␣France"][0]) < 1 and drops["␣France"][1] > 5
-assert drops["␣is"][0] > 10 and drops["␣is"][1] > 10 and drops["␣is"][2] != target  # wrecks everything
+# wrecks everything
+assert (
+    drops["␣is"][0] > 10 and drops["␣is"][1] > 10 and drops["␣is"][2] != target
+)
 
 # %%
 # ## Caveats

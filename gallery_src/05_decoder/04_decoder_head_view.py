@@ -25,9 +25,14 @@ from bertviz import head_view
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -35,17 +40,32 @@ n_heads = model.config.num_attention_heads
 n_kv_heads = model.config.num_key_value_heads
 group_size = n_heads // n_kv_heads
 attention_0 = model.model.layers[0].self_attn
-print(f"{n_layers} layers, {n_heads} query heads, {n_kv_heads} key/value heads: groups of {group_size}")
-print(f"q_proj: {attention_0.q_proj.in_features} -> {attention_0.q_proj.out_features}, "
-      f"k_proj: -> {attention_0.k_proj.out_features}, v_proj: -> {attention_0.v_proj.out_features} "
-      f"(head_dim {attention_0.head_dim})")
+print(
+    f"{n_layers} layers, {n_heads} query heads, {n_kv_heads} key/value heads: "
+    f"groups of {group_size}"
+)
+print(
+    f"q_proj: {attention_0.q_proj.in_features} -> "
+    f"{attention_0.q_proj.out_features}, "
+    f"k_proj: -> {attention_0.k_proj.out_features}, v_proj: -> "
+    f"{attention_0.v_proj.out_features} "
+    f"(head_dim {attention_0.head_dim})"
+)
 for kv in range(n_kv_heads):
-    print(f"  key/value head {kv} serves query heads {list(range(kv * group_size, (kv + 1) * group_size))}")
-assert attention_0.q_proj.out_features == group_size * attention_0.k_proj.out_features == group_size * attention_0.v_proj.out_features
+    print(
+        f"  key/value head {kv} serves query heads "
+        f"{list(range(kv * group_size, (kv + 1) * group_size))}"
+    )
+assert (
+    attention_0.q_proj.out_features
+    == group_size * attention_0.k_proj.out_features
+    == group_size * attention_0.v_proj.out_features
+)
 
 
 def label(token_id):
-    """Readable token text: a leading space becomes '␣', a newline becomes '\\n'."""
+    """Readable token text: a leading space becomes '␣', a newline becomes
+    '\\n'."""
     return tokenizer.decode([token_id]).replace(" ", "␣").replace("\n", "\\n")
 
 
@@ -56,24 +76,69 @@ def label(token_id):
 # `group_size` times in a row before the attention product. The query heads are drawn in the colours bertviz gives
 # them below, so you can find each group in the head view.
 
-head_colors = [plt.get_cmap("tab10")(h % 10) for h in range(n_heads)]  # the same palette as bertviz (d3 category10)
+# the same palette as bertviz (d3 category10)
+head_colors = [plt.get_cmap("tab10")(h % 10) for h in range(n_heads)]
 fig, ax = plt.subplots(figsize=(6.8, 2.4), constrained_layout=True)
 q_x = np.arange(n_heads)
-kv_x = (np.arange(n_kv_heads) + 0.5) * group_size - 0.5  # centre each key/value head under its group
+# centre each key/value head under its group
+kv_x = (np.arange(n_kv_heads) + 0.5) * group_size - 0.5
 for h in range(n_heads):
-    ax.plot([q_x[h], kv_x[h // group_size]], [1, 0], color=head_colors[h], lw=2, zorder=1)
-    ax.add_patch(FancyBboxPatch((q_x[h] - 0.35, 0.9), 0.7, 0.3, boxstyle="round,pad=0.02", color=head_colors[h]))
-    ax.text(q_x[h], 1.05, f"Q{h}", ha="center", va="center", color="white", fontsize=9, weight="bold")
+    ax.plot(
+        [q_x[h], kv_x[h // group_size]],
+        [1, 0],
+        color=head_colors[h],
+        lw=2,
+        zorder=1,
+    )
+    ax.add_patch(
+        FancyBboxPatch(
+            (q_x[h] - 0.35, 0.9),
+            0.7,
+            0.3,
+            boxstyle="round,pad=0.02",
+            color=head_colors[h],
+        )
+    )
+    ax.text(
+        q_x[h],
+        1.05,
+        f"Q{h}",
+        ha="center",
+        va="center",
+        color="white",
+        fontsize=9,
+        weight="bold",
+    )
 for kv in range(n_kv_heads):
-    ax.add_patch(FancyBboxPatch((kv_x[kv] - 0.9, -0.2), 1.8, 0.3, boxstyle="round,pad=0.02", color="#333333"))
-    ax.text(kv_x[kv], -0.05, f"K/V {kv}", ha="center", va="center", color="white", fontsize=9, weight="bold")
+    ax.add_patch(
+        FancyBboxPatch(
+            (kv_x[kv] - 0.9, -0.2),
+            1.8,
+            0.3,
+            boxstyle="round,pad=0.02",
+            color="#333333",
+        )
+    )
+    ax.text(
+        kv_x[kv],
+        -0.05,
+        f"K/V {kv}",
+        ha="center",
+        va="center",
+        color="white",
+        fontsize=9,
+        weight="bold",
+    )
 ax.text(-0.9, 1.05, "query heads", ha="right", va="center")
 ax.text(-0.9, -0.05, "key/value heads", ha="right", va="center")
 ax.set_xlim(-3.2, n_heads - 0.4)
 ax.set_ylim(-0.35, 1.35)
 ax.axis("off")
-ax.set_title(f"Grouped-query attention: {n_heads} query heads share\n{n_kv_heads} key/value heads (in every layer)",
-             fontsize=11)
+ax.set_title(
+    f"Grouped-query attention: {n_heads} query heads share\n{n_kv_heads} "
+    "key/value heads (in every layer)",
+    fontsize=11,
+)
 plt.show()
 
 # %%
@@ -99,7 +164,9 @@ captured = {}
 
 
 def grab_inputs(mod, args, kwargs):
-    captured["hidden"] = kwargs["hidden_states"] if "hidden_states" in kwargs else args[0]
+    captured["hidden"] = (
+        kwargs["hidden_states"] if "hidden_states" in kwargs else args[0]
+    )
     captured["cos_sin"] = kwargs["position_embeddings"]
 
 
@@ -110,8 +177,16 @@ handle.remove()
 
 with torch.no_grad():
     hidden = captured["hidden"]
-    q = module.q_proj(hidden).view(1, n, n_heads, module.head_dim).transpose(1, 2)
-    k = module.k_proj(hidden).view(1, n, n_kv_heads, module.head_dim).transpose(1, 2)
+    q = (
+        module.q_proj(hidden)
+        .view(1, n, n_heads, module.head_dim)
+        .transpose(1, 2)
+    )
+    k = (
+        module.k_proj(hidden)
+        .view(1, n, n_kv_heads, module.head_dim)
+        .transpose(1, 2)
+    )
     q, k = apply_rotary_pos_emb(q, k, *captured["cos_sin"])
     future = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)
 
@@ -121,10 +196,20 @@ with torch.no_grad():
 
     returned = outputs.attentions[check_layer][0]
     errors = {}
-    for name, mapping in [("h // group_size", lambda h: h // group_size), ("h % num_kv_heads", lambda h: h % n_kv_heads)]:
-        errors[name] = max((rebuilt(h, mapping(h)) - returned[h]).abs().max().item() for h in range(n_heads))
-        print(f"layer {check_layer}, mapping {name:17s}: largest difference from the model's weights {errors[name]:.1e}")
-assert errors["h // group_size"] < 1e-4 and errors["h % num_kv_heads"] > 0.1  # only the first matches
+    for name, mapping in [
+        ("h // group_size", lambda h: h // group_size),
+        ("h % num_kv_heads", lambda h: h % n_kv_heads),
+    ]:
+        errors[name] = max(
+            (rebuilt(h, mapping(h)) - returned[h]).abs().max().item()
+            for h in range(n_heads)
+        )
+        print(
+            f"layer {check_layer}, mapping {name:17s}: largest difference "
+            f"from the model's weights {errors[name]:.1e}"
+        )
+# only the first matches
+assert errors["h // group_size"] < 1e-4 and errors["h % num_kv_heads"] > 0.1
 
 # %%
 # ## Do heads that share keys attend alike?
@@ -139,30 +224,53 @@ assert errors["h // group_size"] < 1e-4 and errors["h % num_kv_heads"] > 0.1  # 
 
 attn = torch.stack(outputs.attentions)[:, 0]  # (layers, heads, query, key)
 rows = attn[:, :, 1:, :]
-distance = 0.5 * (rows[:, :, None] - rows[:, None, :]).abs().sum(-1).mean(-1)  # (layers, heads, heads)
+# (layers, heads, heads)
+distance = 0.5 * (rows[:, :, None] - rows[:, None, :]).abs().sum(-1).mean(-1)
 overlap = (1 - distance).mean(0).numpy()
 group = np.arange(n_heads) // group_size
 same = (group[:, None] == group[None, :]) & ~np.eye(n_heads, dtype=bool)
-within, between = overlap[same].mean(), overlap[group[:, None] != group[None, :]].mean()
-print(f"mean overlap within a group: {within:.2f}, between groups: {between:.2f}")
-assert 0 < within - between < 0.1, (within, between)  # only slightly more alike
+within, between = (
+    overlap[same].mean(),
+    overlap[group[:, None] != group[None, :]].mean(),
+)
+print(
+    f"mean overlap within a group: {within:.2f}, between groups: {between:.2f}"
+)
+# only slightly more alike
+assert 0 < within - between < 0.1, (within, between)
 pairs = np.triu_indices(n_heads, 1)  # each pair of different heads once
-brightest = np.argsort(overlap[pairs])[::-1][: same.sum() // 2]  # as many pairs as there are inside the boxes
-assert same[pairs][brightest].mean() > 0.5  # most of the brightest cells sit inside the boxes
+# as many pairs as there are inside the boxes
+brightest = np.argsort(overlap[pairs])[::-1][: same.sum() // 2]
+# most of the brightest cells sit inside the boxes
+assert same[pairs][brightest].mean() > 0.5
 
-off_diagonal = np.ma.masked_where(np.eye(n_heads, dtype=bool), overlap)  # a head always matches itself
+# a head always matches itself
+off_diagonal = np.ma.masked_where(np.eye(n_heads, dtype=bool), overlap)
 cmap = plt.get_cmap("viridis").copy()
-cmap.set_bad((0, 0, 0, 0))  # the masked diagonal: transparent, so it takes the page's background
+# the masked diagonal: transparent, so it takes the page's background
+cmap.set_bad((0, 0, 0, 0))
 fig, ax = plt.subplots(figsize=(5.5, 4.6), constrained_layout=True)
 image = ax.imshow(off_diagonal, cmap=cmap)
 for kv in range(n_kv_heads):
     start = kv * group_size - 0.5
-    ax.add_patch(Rectangle((start, start), group_size, group_size, fill=False, edgecolor="white", lw=2))
+    ax.add_patch(
+        Rectangle(
+            (start, start),
+            group_size,
+            group_size,
+            fill=False,
+            edgecolor="white",
+            lw=2,
+        )
+    )
 ax.set_xticks(range(n_heads), [f"Q{h}" for h in range(n_heads)])
 ax.set_yticks(range(n_heads), [f"Q{h}" for h in range(n_heads)])
 ax.set_xlabel("query head")
 ax.set_ylabel("query head")
-ax.set_title("Attention overlap between query heads\n(mean over layers; boxes = shared key/value head)")
+ax.set_title(
+    "Attention overlap between query heads\n(mean over layers; boxes = shared "
+    "key/value head)"
+)
 fig.colorbar(image, ax=ax, label="1 − total variation distance")
 plt.show()
 
@@ -179,18 +287,35 @@ plt.show()
 #
 # The weights are rounded to 3 decimals, which keeps the embedded data small without changing the picture.
 
-previous = torch.stack([attn[:, :, i, i - 1] for i in range(1, n)], -1).mean(-1)  # (layers, heads)
+# (layers, heads)
+previous = torch.stack([attn[:, :, i, i - 1] for i in range(1, n)], -1).mean(
+    -1
+)
 prev_layer, prev_head = divmod(previous.argmax().item(), n_heads)
 it_pos, cat_pos = tokens.index("␣it"), tokens.index("␣cat")
-coref_layer, coref_head = divmod(attn[:, :, it_pos, cat_pos].argmax().item(), n_heads)
+coref_layer, coref_head = divmod(
+    attn[:, :, it_pos, cat_pos].argmax().item(), n_heads
+)
 layers_shown = sorted({0, prev_layer, coref_layer, n_layers - 1})
 
-print(f"previous-token head: layer {prev_layer}, head {prev_head} (mean weight on the previous token "
-      f"{previous[prev_layer, prev_head]:.2f}, key/value head {prev_head // group_size})")
-print(f"'␣it' -> '␣cat': layer {coref_layer}, head {coref_head} (weight "
-      f"{attn[coref_layer, coref_head, it_pos, cat_pos]:.2f}, key/value head {coref_head // group_size})")
+print(
+    f"previous-token head: layer {prev_layer}, head {prev_head} (mean weight "
+    "on the previous token "
+    f"{previous[prev_layer, prev_head]:.2f}, key/value head "
+    f"{prev_head // group_size})"
+)
+print(
+    f"'␣it' -> '␣cat': layer {coref_layer}, head {coref_head} (weight "
+    f"{attn[coref_layer, coref_head, it_pos, cat_pos]:.2f}, key/value head "
+    f"{coref_head // group_size})"
+)
 print("layers shown:", layers_shown)
-row_entropy = -(attn[:, :, 1:] * attn[:, :, 1:].clamp_min(1e-12).log()).sum(-1).mean((1, 2))  # per layer
+# per layer
+row_entropy = (
+    -(attn[:, :, 1:] * attn[:, :, 1:].clamp_min(1e-12).log())
+    .sum(-1)
+    .mean((1, 2))
+)
 assert row_entropy.argmax() == 0, row_entropy
 
 # %%
@@ -203,10 +328,17 @@ assert row_entropy.argmax() == 0, row_entropy
 # the attention in the layers after the first): that is the attention sink of the first page of this section. Because of the causal mask, no line ever points to a later
 # token.
 
-sink = attn[layers_shown[1:], :, 1:, 0].mean()  # queries 1..n-1, every head of the layers after the first
-print(f"share of attention on the first token in layers {layers_shown[1:]}: {sink:.2f}")
+# queries 1..n-1, every head of the layers after the first
+sink = attn[layers_shown[1:], :, 1:, 0].mean()
+print(
+    f"share of attention on the first token in layers {layers_shown[1:]}: "
+    f"{sink:.2f}"
+)
 assert 0.4 < sink < 0.7, sink
-shown = [layer_attention.double().round(decimals=3) for layer_attention in outputs.attentions]
+shown = [
+    layer_attention.double().round(decimals=3)
+    for layer_attention in outputs.attentions
+]
 head_view(shown, tokens, include_layers=layers_shown)
 
 # %%
@@ -216,9 +348,20 @@ head_view(shown, tokens, include_layers=layers_shown)
 # read the same keys and values; compare where their lines go. Click the other squares to bring the other groups
 # back.
 
-group_heads = [int(h) for h in np.flatnonzero(group == coref_head // group_size)]
-print(f"layer {coref_layer}: query heads {group_heads} share key/value head {coref_head // group_size}")
-head_view(shown, tokens, include_layers=[coref_layer], layer=coref_layer, heads=group_heads)
+group_heads = [
+    int(h) for h in np.flatnonzero(group == coref_head // group_size)
+]
+print(
+    f"layer {coref_layer}: query heads {group_heads} share key/value head "
+    f"{coref_head // group_size}"
+)
+head_view(
+    shown,
+    tokens,
+    include_layers=[coref_layer],
+    layer=coref_layer,
+    heads=group_heads,
+)
 
 # %%
 # ## Caveats

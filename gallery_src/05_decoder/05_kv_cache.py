@@ -27,9 +27,14 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 
 config = model.config
@@ -37,11 +42,15 @@ n_layers = config.num_hidden_layers
 n_heads = config.num_attention_heads
 n_kv_heads = config.num_key_value_heads
 head_dim = model.model.layers[0].self_attn.head_dim
-print(f"{n_layers} layers, {n_heads} query heads, {n_kv_heads} key/value heads, head_dim {head_dim}")
+print(
+    f"{n_layers} layers, {n_heads} query heads, {n_kv_heads} key/value heads, "
+    f"head_dim {head_dim}"
+)
 
 
 def label(token_id):
-    """Readable token text: a leading space becomes '␣', a newline becomes '\\n'."""
+    """Readable token text: a leading space becomes '␣', a newline becomes
+    '\\n'."""
     return tokenizer.decode([token_id]).replace(" ", "␣").replace("\n", "\\n")
 
 
@@ -62,13 +71,22 @@ with torch.no_grad():
 cache = outputs.cache
 
 print("tokens:", " ".join(label(i) for i in prompt_ids[0].tolist()))
-print(f"cache: {type(cache).__name__} with {len(cache.layers)} layers, {cache.get_seq_length()} positions")
-print("layer 0 keys:  ", tuple(cache.layers[0].keys.shape), " (batch, key/value heads, positions, head_dim)")
+print(
+    f"cache: {type(cache).__name__} with {len(cache.layers)} layers, "
+    f"{cache.get_seq_length()} positions"
+)
+print(
+    "layer 0 keys:  ",
+    tuple(cache.layers[0].keys.shape),
+    " (batch, key/value heads, positions, head_dim)",
+)
 print("layer 0 values:", tuple(cache.layers[0].values.shape))
 
 
 def cache_bytes(cache):
-    return sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers)
+    return sum(
+        layer.keys.nbytes + layer.values.nbytes for layer in cache.layers
+    )
 
 
 # %%
@@ -84,36 +102,50 @@ max_new_tokens = 16
 next_id = outputs.logits[0, -1].argmax()
 sequence = prompt_ids
 steps = []
-positions_cached = positions_full = 0  # token positions pushed through the model: the work each way costs
+# token positions pushed through the model: the work each way costs
+positions_cached = positions_full = 0
 with torch.no_grad():
     for step in range(max_new_tokens):
         sequence = torch.cat([sequence, next_id.view(1, 1)], dim=1)
 
-        cached_logits = model(input_ids=next_id.view(1, 1), cache=cache, use_cache=True).logits[0, -1]
+        cached_logits = model(
+            input_ids=next_id.view(1, 1), cache=cache, use_cache=True
+        ).logits[0, -1]
         positions_cached += 1
 
         full_logits = model(input_ids=sequence, logits_to_keep=1).logits[0, -1]
         positions_full += sequence.shape[1]
 
-        steps.append({
-            "token": label(next_id.item()),
-            "positions": cache.get_seq_length(),
-            "bytes": cache_bytes(cache),
-            "difference": (cached_logits - full_logits).abs().max().item(),
-            "same choice": cached_logits.argmax().item() == full_logits.argmax().item(),
-        })
+        steps.append(
+            {
+                "token": label(next_id.item()),
+                "positions": cache.get_seq_length(),
+                "bytes": cache_bytes(cache),
+                "difference": (cached_logits - full_logits).abs().max().item(),
+                "same choice": cached_logits.argmax().item()
+                == full_logits.argmax().item(),
+            }
+        )
         next_id = cached_logits.argmax()
         if next_id.item() == tokenizer.eos_token_id:
             break
 
-print("generated:", repr(tokenizer.decode(sequence[0, prompt_ids.shape[1]:])))
-print(f"largest logit difference, cached vs recomputed: {max(s['difference'] for s in steps):.1e}")
+print("generated:", repr(tokenizer.decode(sequence[0, prompt_ids.shape[1] :])))
+print(
+    "largest logit difference, cached vs recomputed: "
+    f"{max(s['difference'] for s in steps):.1e}"
+)
 print("same greedy token at every step:", all(s["same choice"] for s in steps))
-assert tokenizer.decode(sequence[0, prompt_ids.shape[1]:]).startswith(" Paris.")
+assert tokenizer.decode(sequence[0, prompt_ids.shape[1] :]).startswith(
+    " Paris."
+)
 assert max(s["difference"] for s in steps) < 1e-3  # float rounding only
 assert all(s["same choice"] for s in steps)
-print(f"token positions computed over {len(steps)} steps: {positions_cached} with the cache, "
-      f"{positions_full} recomputing the whole sequence each time")
+print(
+    f"token positions computed over {len(steps)} steps: {positions_cached} "
+    "with the cache, "
+    f"{positions_full} recomputing the whole sequence each time"
+)
 
 # %%
 # ## The same text from `model.generate`
@@ -121,9 +153,14 @@ print(f"token positions computed over {len(steps)} steps: {positions_cached} wit
 # `generate` with `do_sample=False` runs this loop for us (greedy decoding, with the cache). The tokens match.
 
 with torch.no_grad():
-    generated = model.generate(**inputs, max_new_tokens=len(steps), do_sample=False)
-print("generate:", repr(tokenizer.decode(generated[0, prompt_ids.shape[1]:])))
-print("identical to the hand-written loop:", torch.equal(generated[0, : sequence.shape[1]], sequence[0]))
+    generated = model.generate(
+        **inputs, max_new_tokens=len(steps), do_sample=False
+    )
+print("generate:", repr(tokenizer.decode(generated[0, prompt_ids.shape[1] :])))
+print(
+    "identical to the hand-written loop:",
+    torch.equal(generated[0, : sequence.shape[1]], sequence[0]),
+)
 assert torch.equal(generated[0, : sequence.shape[1]], sequence[0])
 
 # %%
@@ -139,12 +176,16 @@ positions = np.array([s["positions"] for s in steps])
 measured_kb = np.array([s["bytes"] for s in steps]) / 1024
 bytes_per_number = cache.layers[0].keys.element_size()
 per_token = 2 * n_layers * n_kv_heads * head_dim * bytes_per_number
-assert np.allclose(measured_kb * 1024, positions * per_token)  # the formula matches the real tensors
+# the formula matches the real tensors
+assert np.allclose(measured_kb * 1024, positions * per_token)
 mha_factor = n_heads / n_kv_heads
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 4.0), constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 4.0), constrained_layout=True
+)
 left.plot(positions, measured_kb, "o-")  # measured
-left.plot(positions, measured_kb * mha_factor, "--")  # what multi-head attention would store
+# what multi-head attention would store
+left.plot(positions, measured_kb * mha_factor, "--")
 left.set_xlim(0, positions[-1] + 1)
 left.set_ylim(0, None)
 left.xaxis.get_major_locator().set_params(integer=True)
@@ -154,16 +195,29 @@ left.set_title("Cache size during the loop\n(dots: measured)", fontsize=11)
 
 max_len = config.max_position_embeddings
 lengths = np.linspace(0, max_len, 50)
-right.plot(lengths, lengths * per_token / 2**20, label=f"grouped-query ({n_kv_heads} key/value heads)")
-right.plot(lengths, lengths * per_token * mha_factor / 2**20, "--", label=f"multi-head ({n_heads} key/value heads)")
+right.plot(
+    lengths,
+    lengths * per_token / 2**20,
+    label=f"grouped-query ({n_kv_heads} key/value heads)",
+)
+right.plot(
+    lengths,
+    lengths * per_token * mha_factor / 2**20,
+    "--",
+    label=f"multi-head ({n_heads} key/value heads)",
+)
 right.set_xlabel("context length (tokens)")
 right.set_ylabel("cache size (MiB), batch of 1")
 right.set_title(f"Up to the maximum context\n({max_len} tokens)", fontsize=11)
 fig.legend(loc="outside lower center", ncol=2, fontsize=9)
 plt.show()
 
-print(f"{per_token / 1024:.1f} KiB per token in {cache.layers[0].keys.dtype}; at {max_len} tokens: "
-      f"{max_len * per_token / 2**20:.0f} MiB (multi-head would need {max_len * per_token * mha_factor / 2**20:.0f} MiB)")
+print(
+    f"{per_token / 1024:.1f} KiB per token in {cache.layers[0].keys.dtype}; "
+    f"at {max_len} tokens: "
+    f"{max_len * per_token / 2**20:.0f} MiB (multi-head would need "
+    f"{max_len * per_token * mha_factor / 2**20:.0f} MiB)"
+)
 
 # %%
 # ## Caveats

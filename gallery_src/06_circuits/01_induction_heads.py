@@ -32,9 +32,14 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 
 n_layers = model.config.num_hidden_layers
@@ -44,9 +49,14 @@ print(f"{n_layers} layers x {n_heads} query heads, head size {head_dim}")
 
 batch, half = 3, 25
 generator = torch.Generator().manual_seed(0)
-first_copy = torch.randint(1000, model.config.vocab_size, (batch, half), generator=generator)
-prefix = torch.full((batch, 1), tokenizer.convert_tokens_to_ids("<|endoftext|>"))
-input_ids = torch.cat([prefix, first_copy, first_copy], dim=1)  # (batch, 1 + 2 * half)
+first_copy = torch.randint(
+    1000, model.config.vocab_size, (batch, half), generator=generator
+)
+prefix = torch.full(
+    (batch, 1), tokenizer.convert_tokens_to_ids("<|endoftext|>")
+)
+# (batch, 1 + 2 * half)
+input_ids = torch.cat([prefix, first_copy, first_copy], dim=1)
 n = input_ids.shape[1]
 print("sequence 0 starts:", repr(tokenizer.decode(input_ids[0, :8])), "...")
 
@@ -71,22 +81,50 @@ attn = torch.stack(outputs.attentions)  # (layers, batch, heads, query, key)
 # keys must already carry "the token before me").
 
 queries = torch.arange(half + 1, 2 * half)
-induction_score = attn[:, :, :, queries, queries - half + 1].mean((1, 3)).numpy()  # (layers, heads)
+# (layers, heads)
+induction_score = (
+    attn[:, :, :, queries, queries - half + 1].mean((1, 3)).numpy()
+)
 positions = torch.arange(2, n)
 previous_score = attn[:, :, :, positions, positions - 1].mean((1, 3)).numpy()
 
-induction_head = np.unravel_index(induction_score.argmax(), induction_score.shape)
+induction_head = np.unravel_index(
+    induction_score.argmax(), induction_score.shape
+)
 previous_head = np.unravel_index(previous_score.argmax(), previous_score.shape)
-print(f"best induction head: L{induction_head[0]}H{induction_head[1]}, score {induction_score.max():.2f}")
-print(f"best previous-token head: L{previous_head[0]}H{previous_head[1]}, score {previous_score.max():.2f}")
-assert induction_head == (18, 6) and 0.85 < induction_score.max() < 0.98, (induction_head, induction_score.max())
-assert previous_head == (16, 0) and 0.85 < previous_score.max() < 0.97, (previous_head, previous_score.max())
-assert previous_head[0] < induction_head[0]  # the previous-token head comes first
-for name, score in [("induction", induction_score), ("previous-token", previous_score)]:
-    print(f"heads with {name} score > 0.5:", ", ".join(f"L{l}H{h}" for l, h in zip(*np.nonzero(score > 0.5))))
+print(
+    f"best induction head: L{induction_head[0]}H{induction_head[1]}, score "
+    f"{induction_score.max():.2f}"
+)
+print(
+    f"best previous-token head: L{previous_head[0]}H{previous_head[1]}, score "
+    f"{previous_score.max():.2f}"
+)
+assert induction_head == (18, 6) and 0.85 < induction_score.max() < 0.98, (
+    induction_head,
+    induction_score.max(),
+)
+assert previous_head == (16, 0) and 0.85 < previous_score.max() < 0.97, (
+    previous_head,
+    previous_score.max(),
+)
+# the previous-token head comes first
+assert previous_head[0] < induction_head[0]
+for name, score in [
+    ("induction", induction_score),
+    ("previous-token", previous_score),
+]:
+    print(
+        f"heads with {name} score > 0.5:",
+        ", ".join(f"L{l}H{h}" for l, h in zip(*np.nonzero(score > 0.5))),
+    )
 induction_layers = set(np.nonzero(induction_score > 0.5)[0])
 previous_layers = set(np.nonzero(previous_score > 0.5)[0])
-assert induction_layers == {17, 18, 23} and min(previous_layers) == 1 and max(previous_layers) == 22
+assert (
+    induction_layers == {17, 18, 23}
+    and min(previous_layers) == 1
+    and max(previous_layers) == 22
+)
 
 fig, axes = plt.subplots(2, 1, figsize=(6.8, 4.6), constrained_layout=True)
 for ax, score, (layer, head), title in [
@@ -94,8 +132,20 @@ for ax, score, (layer, head), title in [
     (axes[1], previous_score, previous_head, "Previous-token score"),
 ]:
     image = ax.imshow(score.T, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.add_patch(plt.Rectangle((layer - 0.5, head - 0.5), 1, 1, fill=False, edgecolor="tab:red", lw=2))
-    ax.set_title(f"{title}: best L{layer}H{head} = {score[layer, head]:.2f}", fontsize=10)
+    ax.add_patch(
+        plt.Rectangle(
+            (layer - 0.5, head - 0.5),
+            1,
+            1,
+            fill=False,
+            edgecolor="tab:red",
+            lw=2,
+        )
+    )
+    ax.set_title(
+        f"{title}: best L{layer}H{head} = {score[layer, head]:.2f}",
+        fontsize=10,
+    )
     ax.set_xticks(range(0, n_layers, 2))
     ax.set_yticks(range(n_heads))
     ax.tick_params(labelsize=8)
@@ -117,9 +167,14 @@ future = np.triu(np.ones((n, n), dtype=bool), k=1)
 cmap = plt.get_cmap("viridis").copy()
 cmap.set_bad("lightgrey")
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.5), constrained_layout=True)
-for ax, (layer, head), kind in [(axes[0], previous_head, "previous-token"), (axes[1], induction_head, "induction")]:
+for ax, (layer, head), kind in [
+    (axes[0], previous_head, "previous-token"),
+    (axes[1], induction_head, "induction"),
+]:
     pattern = attn[layer, 0, head].numpy()
-    image = ax.imshow(np.ma.masked_where(future, pattern), cmap=cmap, vmin=0, vmax=1)
+    image = ax.imshow(
+        np.ma.masked_where(future, pattern), cmap=cmap, vmin=0, vmax=1
+    )
     ax.axhline(half + 0.5, color="tab:red", lw=0.8, ls="--")
     ax.set_title(f"L{layer}H{head} ({kind})", fontsize=10)
     ax.set_xticks([0, half + 1, n - 1])
@@ -132,8 +187,11 @@ plt.show()
 
 stripe = pattern[queries.numpy(), queries.numpy() - half + 1].mean()
 parked = pattern[1 : half + 1, 0].mean()
-print(f"L{induction_head[0]}H{induction_head[1]} on sequence 0: mean weight on the stripe {stripe:.2f}, "
-      f"on position 0 from the first copy {parked:.2f}")
+print(
+    f"L{induction_head[0]}H{induction_head[1]} on sequence 0: mean weight on "
+    f"the stripe {stripe:.2f}, "
+    f"on position 0 from the first copy {parked:.2f}"
+)
 assert parked > 0.5, parked
 
 # %%
@@ -147,20 +205,27 @@ assert parked > 0.5, parked
 
 
 def loss_per_position(logits):
-    """Cross-entropy of predicting token i + 1 at position i, averaged over the batch: shape (n - 1,)."""
+    """Cross-entropy of predicting token i + 1 at position i, averaged over the
+    batch: shape (n - 1,)."""
     log_probs = logits[:, :-1].log_softmax(-1)
-    return -log_probs.gather(-1, input_ids[:, 1:, None])[..., 0].mean(0).numpy()
+    return (
+        -log_probs.gather(-1, input_ids[:, 1:, None])[..., 0].mean(0).numpy()
+    )
 
 
 def copy_halves(loss):
-    """Mean loss on the first copy (predicting tokens 2..half) and on the repeat (tokens half + 2 .. 2 * half)."""
+    """Mean loss on the first copy (predicting tokens 2..half) and on the
+    repeat (tokens half + 2 .. 2 * half)."""
     return loss[1:half].mean(), loss[half + 1 :].mean()
 
 
 loss = loss_per_position(outputs.logits)
 first_loss, repeat_loss = copy_halves(loss)
 print(f"mean loss: first copy {first_loss:.1f}, repeat {repeat_loss:.1f} nats")
-assert 13.5 < first_loss < 16 and 1.3 < repeat_loss < 2.7, (first_loss, repeat_loss)
+assert 13.5 < first_loss < 16 and 1.3 < repeat_loss < 2.7, (
+    first_loss,
+    repeat_loss,
+)
 
 # %%
 # ## Intervene: remove the heads and measure again
@@ -179,7 +244,8 @@ assert 13.5 < first_loss < 16 and 1.3 < repeat_loss < 2.7, (first_loss, repeat_l
 
 
 def run_without(heads):
-    """Loss per position with the given (layer, head) pairs zeroed at the input of o_proj."""
+    """Loss per position with the given (layer, head) pairs zeroed at the input
+    of o_proj."""
     hooks = []
     for layer in range(n_layers):
         zeroed = [head for (l, head) in heads if l == layer]
@@ -192,7 +258,11 @@ def run_without(heads):
                 x[..., head * head_dim : (head + 1) * head_dim] = 0
             return (x,)
 
-        hooks.append(model.model.layers[layer].self_attn.o_proj.register_forward_pre_hook(zero_heads))
+        hooks.append(
+            model.model.layers[
+                layer
+            ].self_attn.o_proj.register_forward_pre_hook(zero_heads)
+        )
     try:
         with torch.no_grad():
             return loss_per_position(model(input_ids).logits)
@@ -202,15 +272,23 @@ def run_without(heads):
 
 
 def top_heads(score, k):
-    return [tuple(int(v) for v in np.unravel_index(i, score.shape)) for i in np.argsort(score, axis=None)[::-1][:k]]
+    return [
+        tuple(int(v) for v in np.unravel_index(i, score.shape))
+        for i in np.argsort(score, axis=None)[::-1][:k]
+    ]
 
 
-random_heads = [divmod(int(i), n_heads) for i in torch.randperm(n_layers * n_heads, generator=generator)[:5]]
+random_heads = [
+    divmod(int(i), n_heads)
+    for i in torch.randperm(n_layers * n_heads, generator=generator)[:5]
+]
 runs = {
     "no ablation": loss,
     "5 top induction heads zeroed": run_without(top_heads(induction_score, 5)),
     "5 random heads zeroed": run_without(random_heads),
-    "3 top previous-token heads zeroed": run_without(top_heads(previous_score, 3)),
+    "3 top previous-token heads zeroed": run_without(
+        top_heads(previous_score, 3)
+    ),
 }
 print("top induction heads:", top_heads(induction_score, 5))
 print("random heads:", random_heads)
@@ -221,7 +299,10 @@ for name, (first, repeat) in halves.items():
 assert 6.5 < halves["5 top induction heads zeroed"][1] < 10, halves
 assert abs(halves["5 random heads zeroed"][1] - repeat_loss) < 1, halves
 assert 8 < halves["3 top previous-token heads zeroed"][1] < 11.5, halves
-assert all(abs(first - first_loss) < 0.5 for first, _ in halves.values()), halves  # the first copy is unchanged
+# the first copy is unchanged
+assert all(abs(first - first_loss) < 0.5 for first, _ in halves.values()), (
+    halves
+)
 
 fig, ax = plt.subplots(figsize=(6.8, 3.4), constrained_layout=True)
 for (name, curve), style in zip(runs.items(), ["-", "-", "--", "-"]):
@@ -229,7 +310,13 @@ for (name, curve), style in zip(runs.items(), ["-", "-", "--", "-"]):
 ax.axvline(half + 1, color="grey", ls=":", lw=1)
 ax.text(half + 1.5, 18.7, "repeat starts", fontsize=8, color="grey", va="top")
 ax.axhline(np.log(model.config.vocab_size), color="grey", lw=0.8)
-ax.text(1, np.log(model.config.vocab_size) - 1.2, "uniform guess (ln vocab)", fontsize=8, color="grey")
+ax.text(
+    1,
+    np.log(model.config.vocab_size) - 1.2,
+    "uniform guess (ln vocab)",
+    fontsize=8,
+    color="grey",
+)
 ax.set_xlabel("position of the predicted token", fontsize=9)
 ax.set_ylabel("loss (nats)", fontsize=9)
 ax.tick_params(labelsize=8)

@@ -39,11 +39,14 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModelForCausalLM.from_pretrained(MODEL_NAME)
 model.eval()
-model.requires_grad_(False)  # gradients are only needed for activations, never for the weights
+# gradients are only needed for activations, never for the weights
+model.requires_grad_(False)
 n_layers = model.config.num_hidden_layers
 
 
@@ -52,10 +55,20 @@ def label(token_id):
     return tokenizer.decode([token_id]).replace(" ", "␣")
 
 
-clean_ids = tokenizer("When Mary and John went to the store, John gave a drink to", return_tensors="pt")["input_ids"]
-corrupt_ids = tokenizer("When John and Mary went to the store, Mary gave a drink to", return_tensors="pt")["input_ids"]
-mary, john = (tokenizer(name, add_special_tokens=False)["input_ids"] for name in (" Mary", " John"))
-assert len(mary) == len(john) == 1 and clean_ids.shape == corrupt_ids.shape  # single tokens, aligned positions
+clean_ids = tokenizer(
+    "When Mary and John went to the store, John gave a drink to",
+    return_tensors="pt",
+)["input_ids"]
+corrupt_ids = tokenizer(
+    "When John and Mary went to the store, Mary gave a drink to",
+    return_tensors="pt",
+)["input_ids"]
+mary, john = (
+    tokenizer(name, add_special_tokens=False)["input_ids"]
+    for name in (" Mary", " John")
+)
+# single tokens, aligned positions
+assert len(mary) == len(john) == 1 and clean_ids.shape == corrupt_ids.shape
 mary, john = mary[0], john[0]
 tokens = [label(i) for i in clean_ids[0].tolist()]
 n = len(tokens)
@@ -64,7 +77,8 @@ print("corrupt:", " ".join(label(i) for i in corrupt_ids[0].tolist()))
 
 
 def logit_diff(logits):
-    """logit(' Mary') - logit(' John') at the last position, one value per batch row."""
+    """logit(' Mary') - logit(' John') at the last position, one value per
+    batch row."""
     return logits[:, -1, mary] - logits[:, -1, john]
 
 
@@ -77,18 +91,27 @@ def logit_diff(logits):
 
 clean_resid = {}
 hooks = [
-    layer.register_forward_hook(lambda module, args, output, i=i: clean_resid.__setitem__(i, output[0].detach()))
+    layer.register_forward_hook(
+        lambda module, args, output, i=i: clean_resid.__setitem__(
+            i, output[0].detach()
+        )
+    )
     for i, layer in enumerate(model.model.layers)
 ]
 with torch.no_grad():
     clean_ld = logit_diff(model(clean_ids).logits).item()
 for hook in hooks:
     hook.remove()
-clean_resid = torch.stack([clean_resid[i] for i in range(n_layers)])  # (layers, positions, hidden)
+# (layers, positions, hidden)
+clean_resid = torch.stack([clean_resid[i] for i in range(n_layers)])
 with torch.no_grad():
-    corrupt_run = model(corrupt_ids, use_cache=True)  # keep the key/value cache: patching reuses it
+    # keep the key/value cache: patching reuses it
+    corrupt_run = model(corrupt_ids, use_cache=True)
 corrupt_ld = logit_diff(corrupt_run.logits).item()
-print(f"logit difference Mary - John: clean {clean_ld:.2f}, corrupted {corrupt_ld:.2f}")
+print(
+    f"logit difference Mary - John: clean {clean_ld:.2f}, corrupted "
+    f"{corrupt_ld:.2f}"
+)
 assert 5 < clean_ld < 7.5 and -7.5 < corrupt_ld < -5, (clean_ld, corrupt_ld)
 
 
@@ -115,42 +138,62 @@ def normalise(ld):
 # patching time; it and the positions that hold the same token in both prompts are left to the attribution-patching
 # estimate below, which finds them all small.
 
-io_position, s1_position, s2_position = [p for p in range(n) if clean_ids[0, p] != corrupt_ids[0, p]]
+io_position, s1_position, s2_position = [
+    p for p in range(n) if clean_ids[0, p] != corrupt_ids[0, p]
+]
 patched_positions = [io_position, s2_position, n - 1]
-print("patched positions:", ", ".join(f"{p} ({tokens[p]})" for p in patched_positions))
+print(
+    "patched positions:",
+    ", ".join(f"{p} ({tokens[p]})" for p in patched_positions),
+)
 
 
 def patch_column(p):
-    """Normalised logit difference after patching the clean residual at position p, one value per layer."""
+    """Normalised logit difference after patching the clean residual at
+    position p, one value per layer."""
     cache = copy.deepcopy(corrupt_run.cache)
-    cache.crop(p - n)  # a negative argument removes that many positions from the end: keep 0..p-1
-    cache.batch_repeat_interleave(n_layers)  # one copy of the prefix per batch row
+    # a negative argument removes that many positions from the end: keep 0..p-1
+    cache.crop(p - n)
+    # one copy of the prefix per batch row
+    cache.batch_repeat_interleave(n_layers)
 
     def overwrite(module, args, output, layer):
         output = output.clone()
-        output[layer, 0] = clean_resid[layer, p]  # row `layer`, first fed position = position p
+        # row `layer`, first fed position = position p
+        output[layer, 0] = clean_resid[layer, p]
         return output
 
     hooks = [
-        block.register_forward_hook(lambda module, args, output, layer=layer: overwrite(module, args, output, layer))
+        block.register_forward_hook(
+            lambda module, args, output, layer=layer: overwrite(
+                module, args, output, layer
+            )
+        )
         for layer, block in enumerate(model.model.layers)
     ]
     try:
         with torch.no_grad():
-            logits = model(corrupt_ids[:, p:].expand(n_layers, -1), cache=cache, use_cache=True, logits_to_keep=1).logits
+            logits = model(
+                corrupt_ids[:, p:].expand(n_layers, -1),
+                cache=cache,
+                use_cache=True,
+                logits_to_keep=1,
+            ).logits
     finally:
         for hook in hooks:
             hook.remove()
     return normalise(logit_diff(logits)).numpy()
 
 
-patched = np.full((n, n_layers), np.nan)  # rows: positions, columns: layers; NaN = not patched
+# rows: positions, columns: layers; NaN = not patched
+patched = np.full((n, n_layers), np.nan)
 for p in patched_positions:
     patched[p] = patch_column(p)
 
 
 def patch_one(layer, p):
-    """The same patch for one cell, the plain way: the whole corrupted prompt, one row, no cache."""
+    """The same patch for one cell, the plain way: the whole corrupted prompt,
+    one row, no cache."""
 
     def overwrite(module, args, output):
         output = output.clone()
@@ -164,7 +207,8 @@ def patch_one(layer, p):
     return normalise(ld)
 
 
-assert abs(patch_one(15, s2_position) - patched[s2_position, 15]) < 1e-3  # batching and the cache change nothing
+# batching and the cache change nothing
+assert abs(patch_one(15, s2_position) - patched[s2_position, 15]) < 1e-3
 
 # %%
 # ## Attribution patching: one backward pass for the whole grid
@@ -186,16 +230,28 @@ def keep(module, args, output, i):
 
 
 hooks = [
-    layer.register_forward_hook(lambda module, args, output, i=i: keep(module, args, output, i))
+    layer.register_forward_hook(
+        lambda module, args, output, i=i: keep(module, args, output, i)
+    )
     for i, layer in enumerate(model.model.layers)
 ]
-embeddings = model.get_input_embeddings()(corrupt_ids).detach().requires_grad_(True)
-logit_diff(model(inputs_embeds=embeddings, logits_to_keep=1).logits).sum().backward()
+embeddings = (
+    model.get_input_embeddings()(corrupt_ids).detach().requires_grad_(True)
+)
+logit_diff(
+    model(inputs_embeds=embeddings, logits_to_keep=1).logits
+).sum().backward()
 for hook in hooks:
     hook.remove()
-gradient = torch.stack([corrupt_resid[i].grad[0] for i in range(n_layers)])  # (layers, positions, hidden)
-difference = clean_resid - torch.stack([corrupt_resid[i][0].detach() for i in range(n_layers)])
-estimate = ((difference * gradient).sum(-1) / (clean_ld - corrupt_ld)).T.numpy()  # (positions, layers)
+# (layers, positions, hidden)
+gradient = torch.stack([corrupt_resid[i].grad[0] for i in range(n_layers)])
+difference = clean_resid - torch.stack(
+    [corrupt_resid[i][0].detach() for i in range(n_layers)]
+)
+# (positions, layers)
+estimate = (
+    (difference * gradient).sum(-1) / (clean_ld - corrupt_ld)
+).T.numpy()
 
 # %%
 # ## The grid: where the answer lives, layer by layer
@@ -216,16 +272,33 @@ estimate = ((difference * gradient).sum(-1) / (clean_ld - corrupt_ld)).T.numpy()
 
 print("restored share, by patched position and layer:")
 for p in patched_positions:
-    print(f"{tokens[p]:>6s} ({p:2d}):", " ".join(f"{v:5.2f}" for v in patched[p]))
-handover = int(np.argmax(np.diff(patched[n - 1]))) + 1  # the layer where patching the last position jumps
+    print(
+        f"{tokens[p]:>6s} ({p:2d}):", " ".join(f"{v:5.2f}" for v in patched[p])
+    )
+# the layer where patching the last position jumps
+handover = int(np.argmax(np.diff(patched[n - 1]))) + 1
 print(f"the last position takes over at layer {handover}")
-assert handover == 23 and patched[n - 1, handover - 1] < 0.1 and patched[n - 1, handover] > 0.75, patched[n - 1]
-assert 0.6 < patched[io_position, :handover].mean() < 0.85 and patched[io_position, handover:].max() < 0.2
-assert (patched[s2_position, :17] > 0.8).all() and patched[s2_position, handover:].max() < 0.2
-assert abs(patched[n - 1, -1] - 1) < 1e-4  # the last layer's output at the last position gives the clean logits
+assert (
+    handover == 23
+    and patched[n - 1, handover - 1] < 0.1
+    and patched[n - 1, handover] > 0.75
+), patched[n - 1]
+assert (
+    0.6 < patched[io_position, :handover].mean() < 0.85
+    and patched[io_position, handover:].max() < 0.2
+)
+assert (patched[s2_position, :17] > 0.8).all() and patched[
+    s2_position, handover:
+].max() < 0.2
+# the last layer's output at the last position gives the clean logits
+assert abs(patched[n - 1, -1] - 1) < 1e-4
 unpatched = [p for p in range(n) if p not in patched_positions]
-assert np.abs(estimate[unpatched]).max() < 0.1, np.abs(estimate[unpatched]).max()  # the other rows: small
-assert np.argmax(np.diff(estimate[n - 1])) + 1 == handover  # the estimate finds the same hand-over layer
+# the other rows: small
+assert np.abs(estimate[unpatched]).max() < 0.1, np.abs(
+    estimate[unpatched]
+).max()
+# the estimate finds the same hand-over layer
+assert np.argmax(np.diff(estimate[n - 1])) + 1 == handover
 
 grey = plt.get_cmap("RdBu").copy()
 grey.set_bad("lightgrey")
@@ -234,15 +307,29 @@ for ax, grid, title in [
     (axes[0], patched, "Activation patching (measured)"),
     (axes[1], estimate, "Attribution patching (gradient estimate)"),
 ]:
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=grey, vmin=-1, vmax=1, aspect="auto")
+    image = ax.imshow(
+        np.ma.masked_invalid(grid), cmap=grey, vmin=-1, vmax=1, aspect="auto"
+    )
     ax.set_yticks(range(n), [f"{t} {p}" for p, t in enumerate(tokens)])
     ax.set_xticks(range(0, n_layers, 2))
     ax.tick_params(labelsize=8)
     ax.set_xlabel("layer whose output is patched", fontsize=9)
     ax.set_title(title, fontsize=10)
-axes[0].text(n_layers / 2, (s1_position + s2_position) / 2, "not patched for real (grey rows)", ha="center",
-             va="center", fontsize=9, color="black")
-fig.colorbar(image, ax=axes, label="share of the clean logit difference restored", shrink=0.6)
+axes[0].text(
+    n_layers / 2,
+    (s1_position + s2_position) / 2,
+    "not patched for real (grey rows)",
+    ha="center",
+    va="center",
+    fontsize=9,
+    color="black",
+)
+fig.colorbar(
+    image,
+    ax=axes,
+    label="share of the clean logit difference restored",
+    shrink=0.6,
+)
 plt.show()
 
 # %%
@@ -258,17 +345,45 @@ plt.show()
 measured_cells = patched[patched_positions].ravel()
 estimated_cells = estimate[patched_positions].ravel()
 correlation = np.corrcoef(measured_cells, estimated_cells)[0, 1]
-print(f"correlation between measured and estimated effects over {measured_cells.size} cells: {correlation:.2f}")
+print(
+    "correlation between measured and estimated effects over "
+    f"{measured_cells.size} cells: {correlation:.2f}"
+)
 assert 0.55 < correlation < 0.75, correlation
-assert (estimate[io_position, :handover] < patched[io_position, :handover] - 0.3).all()  # too small, every layer
-assert (estimate[s2_position, :handover] < patched[s2_position, :handover] - 0.2).all()
-assert estimate[io_position, handover] < -0.1 < patched[io_position, handover], estimate[io_position, handover]
-assert np.abs(estimate[n - 1, handover + 1 :] - patched[n - 1, handover + 1 :]).max() < 0.1
+# too small, every layer
+assert (
+    estimate[io_position, :handover] < patched[io_position, :handover] - 0.3
+).all()
+assert (
+    estimate[s2_position, :handover] < patched[s2_position, :handover] - 0.2
+).all()
+assert (
+    estimate[io_position, handover] < -0.1 < patched[io_position, handover]
+), estimate[io_position, handover]
+assert (
+    np.abs(
+        estimate[n - 1, handover + 1 :] - patched[n - 1, handover + 1 :]
+    ).max()
+    < 0.1
+)
 
 fig, ax = plt.subplots(figsize=(4.6, 4), constrained_layout=True)
 for p, color in zip(patched_positions, ["tab:blue", "tab:orange", "tab:red"]):
-    ax.scatter(patched[p], estimate[p], s=16, color=color, label=f"{tokens[p]} (position {p})")
-ax.plot([-0.3, 1.05], [-0.3, 1.05], color="grey", lw=0.8, ls="--", label="estimate = measured")
+    ax.scatter(
+        patched[p],
+        estimate[p],
+        s=16,
+        color=color,
+        label=f"{tokens[p]} (position {p})",
+    )
+ax.plot(
+    [-0.3, 1.05],
+    [-0.3, 1.05],
+    color="grey",
+    lw=0.8,
+    ls="--",
+    label="estimate = measured",
+)
 ax.set_xlabel("measured (activation patching)", fontsize=9)
 ax.set_ylabel("estimated (attribution patching)", fontsize=9)
 ax.tick_params(labelsize=8)

@@ -31,9 +31,14 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
-model = AutoModelForCausalLM.from_pretrained(MODEL_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    MODEL_NAME, attn_implementation="eager"
+)
 model.eval()
 n_layers = model.config.num_hidden_layers
 n_heads = model.config.num_attention_heads
@@ -48,14 +53,18 @@ def label(token_id):
 prompt = "When Mary and John went to the store, John gave a drink to"
 input_ids = tokenizer(prompt, return_tensors="pt")["input_ids"]
 tokens = [label(i) for i in input_ids[0].tolist()]
-mary, john = (tokenizer(name, add_special_tokens=False)["input_ids"][0] for name in (" Mary", " John"))
+mary, john = (
+    tokenizer(name, add_special_tokens=False)["input_ids"][0]
+    for name in (" Mary", " John")
+)
 
 recorded = {}
 
 
 def record(key):
     def hook(module, args, output):
-        output = output[0] if isinstance(output, tuple) else output  # self_attn returns (output, weights)
+        # self_attn returns (output, weights)
+        output = output[0] if isinstance(output, tuple) else output
         recorded[key] = output[0, -1].detach()
 
     return hook
@@ -66,10 +75,17 @@ for i, layer in enumerate(model.model.layers):
     hooks.append(layer.self_attn.register_forward_hook(record(("attn", i))))
     hooks.append(layer.mlp.register_forward_hook(record(("mlp", i))))
     hooks.append(layer.register_forward_hook(record(("layer", i))))
-    hooks.append(layer.self_attn.o_proj.register_forward_pre_hook(
-        lambda module, args, i=i: recorded.__setitem__(("heads", i), args[0][0, -1].detach())))
+    hooks.append(
+        layer.self_attn.o_proj.register_forward_pre_hook(
+            lambda module, args, i=i: recorded.__setitem__(
+                ("heads", i), args[0][0, -1].detach()
+            )
+        )
+    )
 with torch.no_grad():
-    outputs = model(input_ids, output_hidden_states=True, output_attentions=True)
+    outputs = model(
+        input_ids, output_hidden_states=True, output_attentions=True
+    )
 for hook in hooks:
     hook.remove()
 
@@ -88,12 +104,20 @@ assert 5 < logit_diff < 7.5, logit_diff
 # final norm applied to layer 29's output. We use the hooks from here on.
 
 hidden = [h[0, -1] for h in outputs.hidden_states]
-final_resid = recorded[("layer", n_layers - 1)]  # the real residual stream after the last layer
+# the real residual stream after the last layer
+final_resid = recorded[("layer", n_layers - 1)]
 print(f"{len(hidden)} hidden states for {n_layers} layers")
-assert all(torch.allclose(hidden[l + 1], recorded[("layer", l)]) for l in range(n_layers - 1))
-assert torch.allclose(hidden[-1], model.model.norm(final_resid), atol=1e-5)  # already normalised
-print(f"size of the residual stream after the last layer: {final_resid.norm():.0f}; "
-      f"size of the last hidden state: {hidden[-1].norm():.0f}")
+assert all(
+    torch.allclose(hidden[l + 1], recorded[("layer", l)])
+    for l in range(n_layers - 1)
+)
+# already normalised
+assert torch.allclose(hidden[-1], model.model.norm(final_resid), atol=1e-5)
+print(
+    "size of the residual stream after the last layer: "
+    f"{final_resid.norm():.0f}; "
+    f"size of the last hidden state: {hidden[-1].norm():.0f}"
+)
 
 # %%
 # ## Freeze the final norm and build the logit-difference direction
@@ -115,12 +139,20 @@ direction = norm.weight * (unembed[mary] - unembed[john]) / rms
 
 with torch.no_grad():
     embedding_part = (hidden[0] @ direction).item()
-    attn_part = np.array([(recorded[("attn", l)] @ direction).item() for l in range(n_layers)])
-    mlp_part = np.array([(recorded[("mlp", l)] @ direction).item() for l in range(n_layers)])
+    attn_part = np.array(
+        [(recorded[("attn", l)] @ direction).item() for l in range(n_layers)]
+    )
+    mlp_part = np.array(
+        [(recorded[("mlp", l)] @ direction).item() for l in range(n_layers)]
+    )
 total = embedding_part + attn_part.sum() + mlp_part.sum()
-print(f"embeddings {embedding_part:+.2f} + attention {attn_part.sum():+.2f} + MLPs {mlp_part.sum():+.2f} "
-      f"= {total:.3f}; the model's logit difference: {logit_diff:.3f}")
-assert abs(total - logit_diff) < 1e-3, (total, logit_diff)  # exact, up to float rounding
+print(
+    f"embeddings {embedding_part:+.2f} + attention {attn_part.sum():+.2f} + "
+    f"MLPs {mlp_part.sum():+.2f} "
+    f"= {total:.3f}; the model's logit difference: {logit_diff:.3f}"
+)
+# exact, up to float rounding
+assert abs(total - logit_diff) < 1e-3, (total, logit_diff)
 
 # %%
 # The trap from above, in numbers: taking the last layer's contribution as the difference of the last two
@@ -129,8 +161,11 @@ assert abs(total - logit_diff) < 1e-3, (total, logit_diff)  # exact, up to float
 with torch.no_grad():
     naive_last = ((hidden[-1] - hidden[-2]) @ direction).item()
 true_last = attn_part[-1] + mlp_part[-1]
-print(f"layer {n_layers - 1}'s contribution: {true_last:+.2f} from the hooks, {naive_last:+.2f} from "
-      "hidden_states[-1] - hidden_states[-2]")
+print(
+    f"layer {n_layers - 1}'s contribution: {true_last:+.2f} from the hooks, "
+    f"{naive_last:+.2f} from "
+    "hidden_states[-1] - hidden_states[-2]"
+)
 assert true_last > 1.5 and naive_last < -1.5, (true_last, naive_last)
 
 # %%
@@ -145,34 +180,62 @@ assert true_last > 1.5 and naive_last < -1.5, (true_last, naive_last)
 # value, the partial sums are not what the model would predict if it stopped early.)
 
 top_layer = int(np.argmax(attn_part))
-print(f"largest attention contribution: layer {top_layer}, {attn_part[top_layer]:+.2f}; "
-      f"layer {top_layer + 1}: {attn_part[top_layer + 1]:+.2f}; last four MLPs: {mlp_part[-4:].sum():+.2f}")
+print(
+    f"largest attention contribution: layer {top_layer}, "
+    f"{attn_part[top_layer]:+.2f}; "
+    f"layer {top_layer + 1}: {attn_part[top_layer + 1]:+.2f}; last four MLPs: "
+    f"{mlp_part[-4:].sum():+.2f}"
+)
 assert top_layer == 23 and 4 < attn_part[top_layer] < 6, attn_part
 assert -1.6 < attn_part[top_layer + 1] < -0.8, attn_part[top_layer + 1]
 assert 4 < mlp_part[-4:].sum() < 6, mlp_part
-running = embedding_part + np.cumsum(attn_part + mlp_part)  # the total after each layer
+# the total after each layer
+running = embedding_part + np.cumsum(attn_part + mlp_part)
 before = np.concatenate([attn_part[:top_layer], mlp_part[:top_layer]])
-print(f"before layer {top_layer}: largest single contribution {np.abs(before).max():.2f}, "
-      f"running total {running[top_layer - 1]:+.2f}")
-assert np.abs(before).max() < 0.5 and -4.5 < running[top_layer - 1] < -2.5 and abs(embedding_part) < 0.2
+print(
+    f"before layer {top_layer}: largest single contribution "
+    f"{np.abs(before).max():.2f}, "
+    f"running total {running[top_layer - 1]:+.2f}"
+)
+assert (
+    np.abs(before).max() < 0.5
+    and -4.5 < running[top_layer - 1] < -2.5
+    and abs(embedding_part) < 0.2
+)
 
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.8, 5), constrained_layout=True)
+fig, (top, bottom) = plt.subplots(
+    2, 1, figsize=(6.8, 5), constrained_layout=True
+)
 layers = np.arange(n_layers)
 top.bar(-1, embedding_part, 0.8, color="grey", label="embeddings")
 top.bar(layers - 0.2, attn_part, 0.4, color="tab:blue", label="attention")
 top.bar(layers + 0.2, mlp_part, 0.4, color="tab:orange", label="MLP")
 top.axhline(0, color="black", lw=0.6)
 top.set_ylabel("logits", fontsize=9)
-top.set_title("Direct contribution to logit(␣Mary) − logit(␣John)", fontsize=10)
+top.set_title(
+    "Direct contribution to logit(␣Mary) − logit(␣John)", fontsize=10
+)
 top.legend(fontsize=8, loc="upper left")
-bottom.plot(np.arange(-1, n_layers), np.concatenate([[embedding_part], running]), ".-", color="tab:green")
+bottom.plot(
+    np.arange(-1, n_layers),
+    np.concatenate([[embedding_part], running]),
+    ".-",
+    color="tab:green",
+)
 bottom.axhline(logit_diff, color="grey", ls="--", lw=0.8)
-bottom.text(-1, logit_diff - 0.9, f"the model's logit difference, {logit_diff:.2f}", fontsize=8, color="grey")
+bottom.text(
+    -1,
+    logit_diff - 0.9,
+    f"the model's logit difference, {logit_diff:.2f}",
+    fontsize=8,
+    color="grey",
+)
 bottom.set_ylabel("running total (logits)", fontsize=9)
 bottom.set_xlabel("layer", fontsize=9)
 ticks = [-1, *range(2, n_layers, 2)]
 bottom.set_xticks(ticks, ["emb", *map(str, ticks[1:])])
-top.set_xticks(ticks, [""] * len(ticks))  # same ticks, labels only on the bottom panel
+# same ticks, labels only on the bottom panel
+top.set_xticks(ticks, [""] * len(ticks))
 for ax in (top, bottom):
     ax.set_xlim(-2, n_layers)
     ax.tick_params(labelsize=8)
@@ -189,16 +252,20 @@ plt.show()
 with torch.no_grad():
     head_part = np.zeros((n_layers, n_heads))
     for l in range(n_layers):
-        weight = model.model.layers[l].self_attn.o_proj.weight  # (hidden, heads * head_dim)
+        # (hidden, heads * head_dim)
+        weight = model.model.layers[l].self_attn.o_proj.weight
         z = recorded[("heads", l)]
         for h in range(n_heads):
             cols = slice(h * head_dim, (h + 1) * head_dim)
             head_part[l, h] = (weight[:, cols] @ z[cols] @ direction).item()
-assert np.allclose(head_part.sum(1), attn_part, atol=1e-4)  # the heads add up to each attention block
+# the heads add up to each attention block
+assert np.allclose(head_part.sum(1), attn_part, atol=1e-4)
 
 limit = np.abs(head_part).max()
 fig, ax = plt.subplots(figsize=(6.8, 2.9), constrained_layout=True)
-image = ax.imshow(head_part.T, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+image = ax.imshow(
+    head_part.T, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto"
+)
 ax.set_xticks(range(0, n_layers, 2))
 ax.set_yticks(range(n_heads))
 ax.tick_params(labelsize=8)
@@ -226,48 +293,85 @@ plt.show()
 #   directions. They move no name from elsewhere; like an MLP, they work on what is already at that position.
 
 order = np.argsort(np.abs(head_part), axis=None)[::-1][:8]
-strongest = [tuple(int(v) for v in np.unravel_index(k, head_part.shape)) for k in order]
-attention = torch.stack(outputs.attentions)[:, 0, :, -1]  # (layers, heads, key position): from the last token
-io_position, s2_position = tokens.index("␣Mary"), len(tokens) - 1 - tokens[::-1].index("␣John")
+strongest = [
+    tuple(int(v) for v in np.unravel_index(k, head_part.shape)) for k in order
+]
+# (layers, heads, key position): from the last token
+attention = torch.stack(outputs.attentions)[:, 0, :, -1]
+io_position, s2_position = (
+    tokens.index("␣Mary"),
+    len(tokens) - 1 - tokens[::-1].index("␣John"),
+)
 to_mary, to_john = [], []
 with torch.no_grad():
     for l, h in strongest:
         cols = slice(h * head_dim, (h + 1) * head_dim)
-        written = model.model.layers[l].self_attn.o_proj.weight[:, cols] @ recorded[("heads", l)][cols]
+        written = (
+            model.model.layers[l].self_attn.o_proj.weight[:, cols]
+            @ recorded[("heads", l)][cols]
+        )
         to_mary.append((written @ (norm.weight * unembed[mary] / rms)).item())
         to_john.append(-(written @ (norm.weight * unembed[john] / rms)).item())
         looks_at = attention[l, h].argmax().item()
-        print(f"L{l}H{h}: total {head_part[l, h]:+.2f} = Mary logit {to_mary[-1]:+.2f} + (−John logit) "
-              f"{to_john[-1]:+.2f}; looks most at position {looks_at} ({tokens[looks_at]}, "
-              f"{attention[l, h, looks_at]:.2f})")
+        print(
+            f"L{l}H{h}: total {head_part[l, h]:+.2f} = Mary logit "
+            f"{to_mary[-1]:+.2f} + (−John logit) "
+            f"{to_john[-1]:+.2f}; looks most at position {looks_at} "
+            f"({tokens[looks_at]}, "
+            f"{attention[l, h, looks_at]:.2f})"
+        )
 
-kinds = {(23, 0): "mover", (23, 1): "mover", (23, 7): "mover", (23, 3): "suppress", (24, 4): "negative",
-         (29, 1): "self", (29, 0): "self"}
+kinds = {
+    (23, 0): "mover",
+    (23, 1): "mover",
+    (23, 7): "mover",
+    (23, 3): "suppress",
+    (24, 4): "negative",
+    (29, 1): "self",
+    (29, 0): "self",
+}
 assert strongest[0] == (23, 3) and set(kinds) <= set(strongest), strongest
 for (l, h), kind in kinds.items():
-    target = {"suppress": s2_position, "self": len(tokens) - 1}.get(kind, io_position)
-    assert attention[l, h].argmax() == target and attention[l, h, target] > 0.4, (l, h)
+    target = {"suppress": s2_position, "self": len(tokens) - 1}.get(
+        kind, io_position
+    )
+    assert (
+        attention[l, h].argmax() == target and attention[l, h, target] > 0.4
+    ), (l, h)
 i = strongest.index((23, 3))
-assert to_john[i] > 2 and abs(to_mary[i]) < to_john[i] / 4  # mostly lowers John
+# mostly lowers John
+assert to_john[i] > 2 and abs(to_mary[i]) < to_john[i] / 4
 for l, h in [(23, 0), (23, 1), (23, 7)]:
     i = strongest.index((l, h))
-    assert to_mary[i] > 2 * abs(to_john[i]) and head_part[l, h] > 0.4  # mostly raises Mary
+    # mostly raises Mary
+    assert to_mary[i] > 2 * abs(to_john[i]) and head_part[l, h] > 0.4
 i = strongest.index((24, 4))
 assert to_mary[i] < -1 and head_part[24, 4] < -0.8  # lowers Mary
 assert head_part[29, 1] > 1 and head_part[29, 0] < -0.7  # opposite directions
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), width_ratios=[1, 1.7], constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.6), width_ratios=[1, 1.7], constrained_layout=True
+)
 rows = np.arange(len(strongest))
 names = [f"L{l}H{h}" for l, h in strongest]
-left.barh(rows - 0.2, to_mary, 0.4, color="tab:blue", label="raises ␣Mary logit")
-left.barh(rows + 0.2, to_john, 0.4, color="tab:red", label="lowers ␣John logit")
+left.barh(
+    rows - 0.2, to_mary, 0.4, color="tab:blue", label="raises ␣Mary logit"
+)
+left.barh(
+    rows + 0.2, to_john, 0.4, color="tab:red", label="lowers ␣John logit"
+)
 left.axvline(0, color="black", lw=0.6)
 left.set_yticks(rows, names)
 left.invert_yaxis()
 left.set_xlabel("logits", fontsize=9)
 left.set_title("Contribution, split", fontsize=10)
-image = right.imshow(attention[[l for l, _ in strongest], [h for _, h in strongest]].numpy(), cmap="viridis",
-                     vmin=0, vmax=1, aspect="auto")
+image = right.imshow(
+    attention[[l for l, _ in strongest], [h for _, h in strongest]].numpy(),
+    cmap="viridis",
+    vmin=0,
+    vmax=1,
+    aspect="auto",
+)
 right.set_yticks(rows, names)
 right.set_xticks(range(len(tokens)), tokens, rotation=90)
 right.set_title("Attention from the last token", fontsize=10)

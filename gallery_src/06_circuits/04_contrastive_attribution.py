@@ -31,7 +31,9 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModelForCausalLM.from_pretrained(MODEL_NAME)
 model.eval()
@@ -47,8 +49,12 @@ prompt = "When Mary and John went to the store, John gave a drink to"
 input_ids = tokenizer(prompt, return_tensors="pt")["input_ids"]
 tokens = [label(i) for i in input_ids[0].tolist()]
 n = len(tokens)
-target, foil = (tokenizer(name, add_special_tokens=False)["input_ids"][0] for name in (" Mary", " John"))
-names = [p for p, t in enumerate(input_ids[0].tolist()) if t in (target, foil)]  # positions 1, 3 and 9
+target, foil = (
+    tokenizer(name, add_special_tokens=False)["input_ids"][0]
+    for name in (" Mary", " John")
+)
+# positions 1, 3 and 9
+names = [p for p, t in enumerate(input_ids[0].tolist()) if t in (target, foil)]
 
 embed = model.get_input_embeddings()
 x = embed(input_ids).detach()  # (1, positions, hidden)
@@ -56,8 +62,11 @@ with torch.no_grad():
     logits = model(inputs_embeds=x, logits_to_keep=1).logits[0, -1]
 probs = logits.softmax(-1)
 print("tokens:", " ".join(tokens))
-print(f"p({label(target)}) = {probs[target]:.2f}, p({label(foil)}) = {probs[foil]:.3f}; "
-      f"logits {logits[target]:.2f} and {logits[foil]:.2f}")
+print(
+    f"p({label(target)}) = {probs[target]:.2f}, p({label(foil)}) = "
+    f"{probs[foil]:.3f}; "
+    f"logits {logits[target]:.2f} and {logits[foil]:.2f}"
+)
 assert logits.argmax() == target and 0.85 < probs[target] < 0.97, probs[target]
 
 # %%
@@ -80,7 +89,10 @@ gxi_target = (grad_target * x[0]).sum(-1).numpy()
 gxi_foil = (grad_foil * x[0]).sum(-1).numpy()
 gxi_contrast = (grad_contrast * x[0]).sum(-1).numpy()
 for p in range(n):
-    print(f"{tokens[p]:>7s}  Mary {gxi_target[p]:+.2f}  John {gxi_foil[p]:+.2f}  Mary - John {gxi_contrast[p]:+.2f}")
+    print(
+        f"{tokens[p]:>7s}  Mary {gxi_target[p]:+.2f}  John {gxi_foil[p]:+.2f} "
+        f" Mary - John {gxi_contrast[p]:+.2f}"
+    )
 
 # %%
 # ## The contrast moves the credit to the names
@@ -99,17 +111,32 @@ name_share = {
     kind: np.abs(scores[names]).sum() / np.abs(scores).sum()
     for kind, scores in [("target", gxi_target), ("contrast", gxi_contrast)]
 }
-print(f"correlation of the Mary and John attributions on the {len(others)} other tokens: {similarity:.2f}")
-print(f"share of |attribution| on the names: {name_share['target']:.2f} for Mary alone, "
-      f"{name_share['contrast']:.2f} for Mary - John")
+print(
+    f"correlation of the Mary and John attributions on the {len(others)} "
+    f"other tokens: {similarity:.2f}"
+)
+print(
+    f"share of |attribution| on the names: {name_share['target']:.2f} for "
+    "Mary alone, "
+    f"{name_share['contrast']:.2f} for Mary - John"
+)
 assert similarity > 0.8, similarity
-assert 0.7 < name_share["contrast"] < 0.9 and 0.15 < name_share["target"] < 0.35, name_share
-assert gxi_contrast[names[0]] < -2, gxi_contrast[names[0]]  # the sign at ␣Mary (see the erasure check)
+assert (
+    0.7 < name_share["contrast"] < 0.9 and 0.15 < name_share["target"] < 0.35
+), name_share
+# the sign at ␣Mary (see the erasure check)
+assert gxi_contrast[names[0]] < -2, gxi_contrast[names[0]]
 
 positions = np.arange(n)
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.6), sharey=True, constrained_layout=True)
-left.bar(positions - 0.2, gxi_target, 0.4, color="tab:blue", label="logit(␣Mary)")
-left.bar(positions + 0.2, gxi_foil, 0.4, color="tab:orange", label="logit(␣John)")
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.6), sharey=True, constrained_layout=True
+)
+left.bar(
+    positions - 0.2, gxi_target, 0.4, color="tab:blue", label="logit(␣Mary)"
+)
+left.bar(
+    positions + 0.2, gxi_foil, 0.4, color="tab:orange", label="logit(␣John)"
+)
 left.set_title("One target at a time", fontsize=10)
 left.set_ylabel("gradient × input (logits)", fontsize=9)
 left.legend(fontsize=8, loc="lower left")
@@ -135,36 +162,79 @@ plt.show()
 # rules " John" out, which only a contrastive question can show.
 # Erasing the last token ("␣to") changes the question itself, so its bars mean little.
 
-pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+pad_id = (
+    tokenizer.pad_token_id
+    if tokenizer.pad_token_id is not None
+    else tokenizer.eos_token_id
+)
 erased = x.expand(n - 1, -1, -1).clone()  # one row per erased position 1..n-1
 assert erased.shape[0] == 13
 for row, p in enumerate(range(1, n)):
     erased[row, p] = embed.weight[pad_id]
 with torch.no_grad():
     erased_logits = model(inputs_embeds=erased, logits_to_keep=1).logits[:, -1]
-drop_target = np.concatenate([[np.nan], (logits[target] - erased_logits[:, target]).numpy()])
+drop_target = np.concatenate(
+    [[np.nan], (logits[target] - erased_logits[:, target]).numpy()]
+)
 contrast = (logits[target] - logits[foil]).item()
-drop_contrast = np.concatenate([[np.nan], (contrast - (erased_logits[:, target] - erased_logits[:, foil])).numpy()])
+drop_contrast = np.concatenate(
+    [
+        [np.nan],
+        (
+            contrast - (erased_logits[:, target] - erased_logits[:, foil])
+        ).numpy(),
+    ]
+)
 for p in range(1, n):
-    print(f"erase {tokens[p]:>7s}: logit(Mary) falls {drop_target[p]:+.2f}, Mary - John falls {drop_contrast[p]:+.2f}")
+    print(
+        f"erase {tokens[p]:>7s}: logit(Mary) falls {drop_target[p]:+.2f}, "
+        f"Mary - John falls {drop_contrast[p]:+.2f}"
+    )
 
 io, s1, s2 = names
 fillers = [tokens.index(t) for t in ("␣a", "␣drink")]
-assert 8 < drop_target[io] < 10 and 7 < drop_contrast[io] < 9, (drop_target[io], drop_contrast[io])
-assert all(-4.5 < drop_target[p] < -2.5 and abs(drop_contrast[p]) < 0.5 for p in fillers), fillers
-assert abs(drop_target[s2]) < 0.3 and 3.5 < drop_contrast[s2] < 4.5, (drop_target[s2], drop_contrast[s2])
+assert 8 < drop_target[io] < 10 and 7 < drop_contrast[io] < 9, (
+    drop_target[io],
+    drop_contrast[io],
+)
+assert all(
+    -4.5 < drop_target[p] < -2.5 and abs(drop_contrast[p]) < 0.5
+    for p in fillers
+), fillers
+assert abs(drop_target[s2]) < 0.3 and 3.5 < drop_contrast[s2] < 4.5, (
+    drop_target[s2],
+    drop_contrast[s2],
+)
 middle = list(range(1, n - 1))  # leave out the sink and the last token
 erasure_share = {
     kind: np.abs(drops[names]).sum() / np.abs(drops[middle]).sum()
     for kind, drops in [("target", drop_target), ("contrast", drop_contrast)]
 }
-print(f"share of |erasure effect| on the names: {erasure_share['target']:.2f} for Mary alone, "
-      f"{erasure_share['contrast']:.2f} for Mary - John")
-assert erasure_share["contrast"] > 0.6 and erasure_share["contrast"] > erasure_share["target"] + 0.2, erasure_share
+print(
+    f"share of |erasure effect| on the names: {erasure_share['target']:.2f} "
+    "for Mary alone, "
+    f"{erasure_share['contrast']:.2f} for Mary - John"
+)
+assert (
+    erasure_share["contrast"] > 0.6
+    and erasure_share["contrast"] > erasure_share["target"] + 0.2
+), erasure_share
 
 fig, ax = plt.subplots(figsize=(6.8, 3.4), constrained_layout=True)
-ax.bar(positions - 0.2, drop_target, 0.4, color="tab:blue", label="logit(␣Mary) alone")
-ax.bar(positions + 0.2, drop_contrast, 0.4, color="tab:green", label="logit(␣Mary) − logit(␣John)")
+ax.bar(
+    positions - 0.2,
+    drop_target,
+    0.4,
+    color="tab:blue",
+    label="logit(␣Mary) alone",
+)
+ax.bar(
+    positions + 0.2,
+    drop_contrast,
+    0.4,
+    color="tab:green",
+    label="logit(␣Mary) − logit(␣John)",
+)
 ax.axhline(0, color="black", lw=0.6)
 ax.set_xticks(positions, tokens, rotation=90)
 ax.tick_params(labelsize=8)
@@ -190,25 +260,49 @@ plt.show()
 # α = 0, predicts about +10 where the model gives about −2. (A finite difference at α = 1 confirms that the
 # tangent's slope is the gradient × input.)
 
-alphas = torch.tensor([*np.linspace(0, 1, 11), 0.99, 1.01], dtype=torch.float32)
+alphas = torch.tensor(
+    [*np.linspace(0, 1, 11), 0.99, 1.01], dtype=torch.float32
+)
 scaled = x.expand(len(alphas), -1, -1).clone()
 scaled[:, io] = alphas[:, None] * x[0, io]
 with torch.no_grad():
     scaled_logits = model(inputs_embeds=scaled, logits_to_keep=1).logits[:, -1]
 curve = (scaled_logits[:, target] - scaled_logits[:, foil]).numpy()
 slope = (curve[-1] - curve[-2]) / 0.02  # central difference at alpha = 1
-print(f"slope at alpha = 1: {slope:+.2f} by finite difference, {gxi_contrast[io]:+.2f} by gradient × input")
-print(f"Mary - John with the ␣Mary embedding at alpha = 0: {curve[0]:+.2f}; at alpha = 1: {contrast:+.2f}; "
-      f"the tangent predicts {contrast - gxi_contrast[io]:+.2f} at alpha = 0")
-assert abs(slope - gxi_contrast[io]) < 0.1 * abs(gxi_contrast[io]), (slope, gxi_contrast[io])
-assert drop_contrast[io] > 0 > gxi_contrast[io] and drop_contrast[s2] > 0 and gxi_contrast[s2] > 0
-assert -3 < curve[0] < -1 and 8.5 < contrast - gxi_contrast[io] < 11.5  # the real value and the tangent at 0
-assert curve[3] < 0 and curve[7] > 5.5 and curve[8] > curve[10]  # the climb between 0.3 and 0.7, then a plateau
+print(
+    f"slope at alpha = 1: {slope:+.2f} by finite difference, "
+    f"{gxi_contrast[io]:+.2f} by gradient × input"
+)
+print(
+    f"Mary - John with the ␣Mary embedding at alpha = 0: {curve[0]:+.2f}; at "
+    f"alpha = 1: {contrast:+.2f}; "
+    f"the tangent predicts {contrast - gxi_contrast[io]:+.2f} at alpha = 0"
+)
+assert abs(slope - gxi_contrast[io]) < 0.1 * abs(gxi_contrast[io]), (
+    slope,
+    gxi_contrast[io],
+)
+assert (
+    drop_contrast[io] > 0 > gxi_contrast[io]
+    and drop_contrast[s2] > 0
+    and gxi_contrast[s2] > 0
+)
+# the real value and the tangent at 0
+assert -3 < curve[0] < -1 and 8.5 < contrast - gxi_contrast[io] < 11.5
+# the climb between 0.3 and 0.7, then a plateau
+assert curve[3] < 0 and curve[7] > 5.5 and curve[8] > curve[10]
 
 fig, ax = plt.subplots(figsize=(5.2, 3.4), constrained_layout=True)
-ax.plot(alphas[:11].numpy(), curve[:11], "o-", color="tab:green", label="measured")
-ax.plot([0, 1], [contrast - gxi_contrast[io], contrast], "--", color="tab:purple",
-        label="tangent at α = 1 (gradient × input)")
+ax.plot(
+    alphas[:11].numpy(), curve[:11], "o-", color="tab:green", label="measured"
+)
+ax.plot(
+    [0, 1],
+    [contrast - gxi_contrast[io], contrast],
+    "--",
+    color="tab:purple",
+    label="tangent at α = 1 (gradient × input)",
+)
 ax.set_xlabel("scale α of the ␣Mary embedding", fontsize=9)
 ax.set_ylabel("logit(␣Mary) − logit(␣John)", fontsize=9)
 ax.tick_params(labelsize=8)

@@ -48,11 +48,13 @@ torch.manual_seed(0)
 def head_replacing_hook(replace, value, n_heads):
     """Pre-hook for an attention output projection.
 
-    replace: bool tensor (batch, n_heads); value: tensor broadcastable to (batch, positions, n_heads, head_dim).
+    replace: bool tensor (batch, n_heads); value: tensor broadcastable to
+    (batch, positions, n_heads, head_dim).
     """
 
     def hook(module, args):
-        z = args[0].unflatten(-1, (n_heads, -1))  # (batch, positions, heads, head_dim)
+        # (batch, positions, heads, head_dim)
+        z = args[0].unflatten(-1, (n_heads, -1))
         z = torch.where(replace[:, None, :, None], value, z)
         return (z.flatten(-2),)
 
@@ -60,7 +62,8 @@ def head_replacing_hook(replace, value, n_heads):
 
 
 def rank_correlation(a, b):
-    """Spearman's rank correlation (no ties expected): Pearson correlation of the ranks."""
+    """Spearman's rank correlation (no ties expected): Pearson correlation of
+    the ranks."""
     rank_a, rank_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
     return np.corrcoef(rank_a, rank_b)[0, 1]
 
@@ -77,18 +80,33 @@ def rank_correlation(a, b):
 # The mean output of each head (what mean ablation puts in) is taken over every real token of these six
 # sentences.
 
-BERT_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+BERT_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 bert_tokenizer = AutoTokenizer.from_pretrained(BERT_NAME)
-bert = AutoModel.from_pretrained(BERT_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+bert = AutoModel.from_pretrained(BERT_NAME, attn_implementation="eager")
 bert.eval()
-bert_layers, bert_heads = bert.config.num_hidden_layers, bert.config.num_attention_heads
-print(f"{BERT_NAME}: {bert_layers} layers x {bert_heads} heads = {bert_layers * bert_heads} heads")
+bert_layers, bert_heads = (
+    bert.config.num_hidden_layers,
+    bert.config.num_attention_heads,
+)
+print(
+    f"{BERT_NAME}: {bert_layers} layers x {bert_heads} heads = "
+    f"{bert_layers * bert_heads} heads"
+)
 
 triplets = [
-    ("A man is playing a guitar on stage.", "Someone performs music with an instrument.",
-     "The stock market fell sharply today."),
-    ("The cat is sleeping on the sofa.", "A kitten naps on the couch.",
-     "Parliament passed the new tax law."),
+    (
+        "A man is playing a guitar on stage.",
+        "Someone performs music with an instrument.",
+        "The stock market fell sharply today.",
+    ),
+    (
+        "The cat is sleeping on the sofa.",
+        "A kitten naps on the couch.",
+        "Parliament passed the new tax law.",
+    ),
 ]
 sentences = [s for triplet in triplets for s in triplet]
 inputs = bert_tokenizer(sentences, padding=True, return_tensors="pt")
@@ -100,26 +118,45 @@ def mean_pool(hidden, mask):
 
 
 def similarities(hidden, mask):
-    """cos(anchor, paraphrase) and cos(anchor, unrelated) per triplet; hidden holds whole triplets."""
-    e = mean_pool(hidden, mask).unflatten(0, (-1, len(triplets), 3))  # (copies, triplets, 3, hidden)
+    """cos(anchor, paraphrase) and cos(anchor, unrelated) per triplet; hidden
+    holds whole triplets."""
+    # (copies, triplets, 3, hidden)
+    e = mean_pool(hidden, mask).unflatten(0, (-1, len(triplets), 3))
     cos = torch.nn.functional.cosine_similarity
-    return cos(e[:, :, 0], e[:, :, 1], dim=-1), cos(e[:, :, 0], e[:, :, 2], dim=-1)  # (copies, triplets) each
+    # (copies, triplets) each
+    return cos(e[:, :, 0], e[:, :, 1], dim=-1), cos(
+        e[:, :, 0], e[:, :, 2], dim=-1
+    )
 
 
-bert_projections = [layer.attention.output.dense for layer in bert.encoder.layer]
+bert_projections = [
+    layer.attention.output.dense for layer in bert.encoder.layer
+]
 head_outputs = {}
-hooks = [p.register_forward_pre_hook(lambda m, args, i=i: head_outputs.__setitem__(i, args[0]))
-         for i, p in enumerate(bert_projections)]
+hooks = [
+    p.register_forward_pre_hook(
+        lambda m, args, i=i: head_outputs.__setitem__(i, args[0])
+    )
+    for i, p in enumerate(bert_projections)
+]
 with torch.no_grad():
     clean = bert(**inputs, output_attentions=True)
 for hook in hooks:
     hook.remove()
 
 real = inputs["attention_mask"].bool()
-mean_head_output = [head_outputs[i][real].mean(0).unflatten(-1, (bert_heads, -1)) for i in range(bert_layers)]
+mean_head_output = [
+    head_outputs[i][real].mean(0).unflatten(-1, (bert_heads, -1))
+    for i in range(bert_layers)
+]
 para, unrel = similarities(clean.last_hidden_state, inputs["attention_mask"])
 margin = (para - unrel).mean().item()
-print("cos(anchor, paraphrase):", np.round(para[0].numpy(), 3), " cos(anchor, unrelated):", np.round(unrel[0].numpy(), 3))
+print(
+    "cos(anchor, paraphrase):",
+    np.round(para[0].numpy(), 3),
+    " cos(anchor, unrelated):",
+    np.round(unrel[0].numpy(), 3),
+)
 print(f"margin: {margin:.3f}")
 assert 0.45 < margin < 0.85, margin
 
@@ -132,23 +169,42 @@ assert 0.45 < margin < 0.85, margin
 n_ablations = bert_layers * bert_heads
 copies = n_ablations + 1
 n_sentences = len(sentences)
-batch = {k: v.repeat(copies, 1) for k, v in inputs.items()}  # copy c holds rows c*6 .. c*6+5
+# copy c holds rows c*6 .. c*6+5
+batch = {k: v.repeat(copies, 1) for k, v in inputs.items()}
 hooks = []
 for layer, projection in enumerate(bert_projections):
     replace = torch.zeros(copies, bert_heads, dtype=torch.bool)
-    replace[1 + layer * bert_heads + torch.arange(bert_heads), torch.arange(bert_heads)] = True
-    replace = replace.repeat_interleave(n_sentences, dim=0)  # one row per sequence of the batch
-    hooks.append(projection.register_forward_pre_hook(
-        head_replacing_hook(replace, mean_head_output[layer], bert_heads)))
+    replace[
+        1 + layer * bert_heads + torch.arange(bert_heads),
+        torch.arange(bert_heads),
+    ] = True
+    # one row per sequence of the batch
+    replace = replace.repeat_interleave(n_sentences, dim=0)
+    hooks.append(
+        projection.register_forward_pre_hook(
+            head_replacing_hook(replace, mean_head_output[layer], bert_heads)
+        )
+    )
 with torch.no_grad():
     ablated = bert(**batch).last_hidden_state
 for hook in hooks:
     hook.remove()
 
 para_all, unrel_all = similarities(ablated, batch["attention_mask"])
-assert torch.allclose(para_all[0], para, atol=1e-4)  # copy 0 is the intact model
-delta_para = (para_all[1:] - para_all[0]).mean(1).reshape(bert_layers, bert_heads).numpy()
-delta_unrel = (unrel_all[1:] - unrel_all[0]).mean(1).reshape(bert_layers, bert_heads).numpy()
+# copy 0 is the intact model
+assert torch.allclose(para_all[0], para, atol=1e-4)
+delta_para = (
+    (para_all[1:] - para_all[0])
+    .mean(1)
+    .reshape(bert_layers, bert_heads)
+    .numpy()
+)
+delta_unrel = (
+    (unrel_all[1:] - unrel_all[0])
+    .mean(1)
+    .reshape(bert_layers, bert_heads)
+    .numpy()
+)
 delta_margin = delta_para - delta_unrel
 
 # %%
@@ -168,22 +224,41 @@ delta_margin = delta_para - delta_unrel
 small = (np.abs(delta_margin) < 0.01).sum()
 worst = np.unravel_index(delta_margin.argmin(), delta_margin.shape)
 raised = (delta_unrel[-1] > 0).sum()
-print(f"heads that move the margin by less than 0.01: {small} of {n_ablations}")
-print(f"last-layer heads whose ablation raises the unrelated similarity: {raised} of {bert_heads}")
-print(f"largest loss of margin: L{worst[0]}H{worst[1]}, margin {delta_margin[worst]:+.3f}, "
-      f"paraphrase {delta_para[worst]:+.3f}, unrelated {delta_unrel[worst]:+.3f}")
+print(
+    f"heads that move the margin by less than 0.01: {small} of {n_ablations}"
+)
+print(
+    "last-layer heads whose ablation raises the unrelated similarity: "
+    f"{raised} of {bert_heads}"
+)
+print(
+    f"largest loss of margin: L{worst[0]}H{worst[1]}, margin "
+    f"{delta_margin[worst]:+.3f}, "
+    f"paraphrase {delta_para[worst]:+.3f}, unrelated {delta_unrel[worst]:+.3f}"
+)
 assert small >= 0.6 * n_ablations, small
 assert raised >= 0.6 * bert_heads, raised
 assert worst[0] == bert_layers - 1 and delta_margin[worst] < -0.02, worst
-assert abs(delta_para[worst]) < 0.3 * abs(delta_margin[worst]), delta_para[worst]
+assert abs(delta_para[worst]) < 0.3 * abs(delta_margin[worst]), delta_para[
+    worst
+]
 
 
 def head_grid(ax, values, title, limit):
-    image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+    image = ax.imshow(
+        values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto"
+    )
     for (layer, head), v in np.ndenumerate(values):
         if abs(v) >= 0.01:  # label the cells that moved by at least 0.01
-            ax.text(head, layer, f"{100 * v:+.1f}", ha="center", va="center", fontsize=7.5,
-                    color="white" if abs(v) > 0.6 * limit else "black")
+            ax.text(
+                head,
+                layer,
+                f"{100 * v:+.1f}",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if abs(v) > 0.6 * limit else "black",
+            )
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.tick_params(labelsize=8)
@@ -195,10 +270,21 @@ def head_grid(ax, values, title, limit):
 
 limit = max(np.abs(d).max() for d in (delta_para, delta_unrel, delta_margin))
 fig, axes = plt.subplots(3, 1, figsize=(6.8, 7.2), constrained_layout=True)
-head_grid(axes[0], delta_para, "Change in cos(anchor, paraphrase) × 100", limit)
-head_grid(axes[1], delta_unrel, "Change in cos(anchor, unrelated) × 100", limit)
-image = head_grid(axes[2], delta_margin, "Change in margin (paraphrase − unrelated) × 100", limit)
-fig.colorbar(image, ax=axes, label="change when the head is mean-ablated", shrink=0.8)
+head_grid(
+    axes[0], delta_para, "Change in cos(anchor, paraphrase) × 100", limit
+)
+head_grid(
+    axes[1], delta_unrel, "Change in cos(anchor, unrelated) × 100", limit
+)
+image = head_grid(
+    axes[2],
+    delta_margin,
+    "Change in margin (paraphrase − unrelated) × 100",
+    limit,
+)
+fig.colorbar(
+    image, ax=axes, label="change when the head is mean-ablated", shrink=0.8
+)
 plt.show()
 
 # %%
@@ -216,32 +302,58 @@ plt.show()
 # the attention share, but neither replaces the ablation.
 
 ids = inputs["input_ids"]
-words = real & (ids != bert_tokenizer.cls_token_id) & (ids != bert_tokenizer.sep_token_id)
+words = (
+    real
+    & (ids != bert_tokenizer.cls_token_id)
+    & (ids != bert_tokenizer.sep_token_id)
+)
 attn = torch.stack(clean.attentions)  # (layers, sentences, heads, query, key)
-share = (attn * words[None, :, None, None, :]).sum(-1)  # attention on words, per query
-share = ((share * real[None, :, None, :]).sum(-1) / real.sum(-1)[None, :, None]).mean(1).numpy()  # (layers, heads)
+# attention on words, per query
+share = (attn * words[None, :, None, None, :]).sum(-1)
+# (layers, heads)
+share = (
+    ((share * real[None, :, None, :]).sum(-1) / real.sum(-1)[None, :, None])
+    .mean(1)
+    .numpy()
+)
 
 output_norm = np.zeros((bert_layers, bert_heads))
 with torch.no_grad():
     for layer, projection in enumerate(bert_projections):
-        w = projection.weight.unflatten(1, (bert_heads, -1))  # (hidden, heads, head_dim)
-        z = head_outputs[layer].unflatten(-1, (bert_heads, -1))  # (sentences, positions, heads, head_dim)
-        norms = torch.einsum("mhd,sphd->sphm", w, z).norm(dim=-1)  # (sentences, positions, heads)
+        # (hidden, heads, head_dim)
+        w = projection.weight.unflatten(1, (bert_heads, -1))
+        # (sentences, positions, heads, head_dim)
+        z = head_outputs[layer].unflatten(-1, (bert_heads, -1))
+        # (sentences, positions, heads)
+        norms = torch.einsum("mhd,sphd->sphm", w, z).norm(dim=-1)
         output_norm[layer] = norms[real].mean(0).numpy()
 
 effect = np.abs(delta_margin).ravel()
 rho_attention = rank_correlation(share.ravel(), effect)
 rho_norm = rank_correlation(output_norm.ravel(), effect)
-print(f"rank correlation with |change in margin|: attention on words {rho_attention:.2f}, output norm {rho_norm:.2f}")
+print(
+    "rank correlation with |change in margin|: attention on words "
+    f"{rho_attention:.2f}, output norm {rho_norm:.2f}"
+)
 assert -0.1 < rho_attention < 0.55, rho_attention
 assert rho_attention < rho_norm < 0.55, (rho_attention, rho_norm)
 
 layer_colors = plt.cm.tab10(np.arange(bert_layers) % 10)
-fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2), constrained_layout=True, sharey=True)
-for ax, x, name, rho in [(axes[0], share, "attention share on words", rho_attention),
-                         (axes[1], output_norm, "mean head output norm", rho_norm)]:
+fig, axes = plt.subplots(
+    1, 2, figsize=(6.8, 3.2), constrained_layout=True, sharey=True
+)
+for ax, x, name, rho in [
+    (axes[0], share, "attention share on words", rho_attention),
+    (axes[1], output_norm, "mean head output norm", rho_norm),
+]:
     for layer in range(bert_layers):
-        ax.scatter(x[layer], np.abs(delta_margin[layer]), s=18, color=layer_colors[layer], label=f"layer {layer}")
+        ax.scatter(
+            x[layer],
+            np.abs(delta_margin[layer]),
+            s=18,
+            color=layer_colors[layer],
+            label=f"layer {layer}",
+        )
     ax.set_xlabel(name)
     ax.set_title(f"Spearman ρ = {rho:.2f}", fontsize=10)
 axes[0].set_ylabel("|change in margin|")
@@ -264,43 +376,92 @@ plt.show()
 # The decoder has 270 heads; a forward pass with 270 copies would take too long for this page. We ablate only the
 # heads that look important by one of two cheap signals computed below.
 
-DECODER_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+DECODER_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(DECODER_NAME)
-model = AutoModelForCausalLM.from_pretrained(DECODER_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    DECODER_NAME, attn_implementation="eager"
+)
 model.eval()
-n_layers, n_heads, head_dim = model.config.num_hidden_layers, model.config.num_attention_heads, model.config.head_dim
-print(f"{DECODER_NAME}: {n_layers} layers x {n_heads} query heads = {n_layers * n_heads} heads")
+n_layers, n_heads, head_dim = (
+    model.config.num_hidden_layers,
+    model.config.num_attention_heads,
+    model.config.head_dim,
+)
+print(
+    f"{DECODER_NAME}: {n_layers} layers x {n_heads} query heads = "
+    f"{n_layers * n_heads} heads"
+)
 
 template = "When{} and{} went to the store,{} gave a drink to"
 prompt = template.format(" Mary", " John", " John")
 input_ids = tokenizer(prompt, return_tensors="pt")["input_ids"]
-mary, john = tokenizer(" Mary")["input_ids"][0], tokenizer(" John")["input_ids"][0]
+mary, john = (
+    tokenizer(" Mary")["input_ids"][0],
+    tokenizer(" John")["input_ids"][0],
+)
 mary_position = input_ids[0].tolist().index(mary)
 
-names = [" Anna", " Paul", " Lisa", " Mark", " Sarah", " David", " Emma", " James", " Kate", " Tom"]
+names = [
+    " Anna",
+    " Paul",
+    " Lisa",
+    " Mark",
+    " Sarah",
+    " David",
+    " Emma",
+    " James",
+    " Kate",
+    " Tom",
+]
 generator = torch.Generator().manual_seed(0)
-reference = [template.format(*[names[i] for i in torch.randperm(len(names), generator=generator)[:3]])
-             for _ in range(8)]
+reference = [
+    template.format(
+        *[
+            names[i]
+            for i in torch.randperm(len(names), generator=generator)[:3]
+        ]
+    )
+    for _ in range(8)
+]
 reference_ids = tokenizer(reference, return_tensors="pt")["input_ids"]
-assert reference_ids.shape[1] == input_ids.shape[1], "every name must be one token"
+assert reference_ids.shape[1] == input_ids.shape[1], (
+    "every name must be one token"
+)
 print("reference prompts, e.g.:", reference[0])
 
 projections = [layer.self_attn.o_proj for layer in model.model.layers]
 head_outputs = {}
-hooks = [p.register_forward_pre_hook(lambda m, args, i=i: head_outputs.__setitem__(i, args[0]))
-         for i, p in enumerate(projections)]
+hooks = [
+    p.register_forward_pre_hook(
+        lambda m, args, i=i: head_outputs.__setitem__(i, args[0])
+    )
+    for i, p in enumerate(projections)
+]
 final_residual = {}
-hooks.append(model.model.norm.register_forward_pre_hook(lambda m, args: final_residual.__setitem__(0, args[0])))
+hooks.append(
+    model.model.norm.register_forward_pre_hook(
+        lambda m, args: final_residual.__setitem__(0, args[0])
+    )
+)
 with torch.no_grad():
     model(reference_ids, logits_to_keep=1)
-    mean_head_output = [head_outputs[i].mean(0).unflatten(-1, (n_heads, head_dim)) for i in range(n_layers)]
+    mean_head_output = [
+        head_outputs[i].mean(0).unflatten(-1, (n_heads, head_dim))
+        for i in range(n_layers)
+    ]
     out = model(input_ids, output_attentions=True)
 for hook in hooks:
     hook.remove()
 
 logits = out.logits[0, -1]
 logit_diff = (logits[mary] - logits[john]).item()
-print(f"top prediction {tokenizer.decode(logits.argmax())!r}, logit difference Mary - John: {logit_diff:.2f}")
+print(
+    f"top prediction {tokenizer.decode(logits.argmax())!r}, logit difference "
+    f"Mary - John: {logit_diff:.2f}"
+)
 assert logits.argmax().item() == mary and 5.0 < logit_diff < 7.2, logit_diff
 
 # %%
@@ -316,21 +477,35 @@ assert logits.argmax().item() == mary and 5.0 < logit_diff < 7.2, logit_diff
 # its mean output; that is what we compute. If heads only acted directly, ablating a head would lower the logit
 # difference by exactly this amount.
 
-attn_to_mary = torch.stack(out.attentions)[:, 0, :, -1, mary_position].numpy()  # (layers, heads)
+# (layers, heads)
+attn_to_mary = torch.stack(out.attentions)[:, 0, :, -1, mary_position].numpy()
 x = final_residual[0][0, -1]
 scale = x.pow(2).mean().add(model.config.rms_norm_eps).rsqrt()
-direction = model.model.norm.weight * scale * (model.lm_head.weight[mary] - model.lm_head.weight[john])
+direction = (
+    model.model.norm.weight
+    * scale
+    * (model.lm_head.weight[mary] - model.lm_head.weight[john])
+)
 dla = np.zeros((n_layers, n_heads))
 with torch.no_grad():
     for layer, projection in enumerate(projections):
-        w = projection.weight.unflatten(1, (n_heads, head_dim))  # (hidden, heads, head_dim)
-        z = head_outputs[layer][0, -1].unflatten(-1, (n_heads, head_dim)) - mean_head_output[layer][-1]
+        # (hidden, heads, head_dim)
+        w = projection.weight.unflatten(1, (n_heads, head_dim))
+        z = (
+            head_outputs[layer][0, -1].unflatten(-1, (n_heads, head_dim))
+            - mean_head_output[layer][-1]
+        )
         dla[layer] = torch.einsum("mhd,hd,m->h", w, z, direction).numpy()
 
 k = 8
-picked = set(np.argsort(-np.abs(dla).ravel())[:k]) | set(np.argsort(-attn_to_mary.ravel())[:k])
+picked = set(np.argsort(-np.abs(dla).ravel())[:k]) | set(
+    np.argsort(-attn_to_mary.ravel())[:k]
+)
 heads = [divmod(int(i), n_heads) for i in sorted(picked)]
-print(f"{len(heads)} heads: the top {k} by |DLA| and the top {k} by attention to ' Mary'")
+print(
+    f"{len(heads)} heads: the top {k} by |DLA| and the top {k} by attention "
+    "to ' Mary'"
+)
 
 # %%
 # ## Ablate them, in one batch
@@ -346,11 +521,21 @@ for layer, projection in enumerate(projections):
         if l == layer:
             replace[1 + j, h] = replace[1 + n + j, h] = True
     if replace.any():
-        value = torch.cat([mean_head_output[layer].expand(1 + n, -1, -1, -1),
-                           torch.zeros(n, *mean_head_output[layer].shape)])
-        hooks.append(projection.register_forward_pre_hook(head_replacing_hook(replace, value, n_heads)))
+        value = torch.cat(
+            [
+                mean_head_output[layer].expand(1 + n, -1, -1, -1),
+                torch.zeros(n, *mean_head_output[layer].shape),
+            ]
+        )
+        hooks.append(
+            projection.register_forward_pre_hook(
+                head_replacing_hook(replace, value, n_heads)
+            )
+        )
 with torch.no_grad():
-    logits = model(input_ids.expand(copies, -1), logits_to_keep=1).logits[:, -1]
+    logits = model(input_ids.expand(copies, -1), logits_to_keep=1).logits[
+        :, -1
+    ]
 for hook in hooks:
     hook.remove()
 diffs = (logits[:, mary] - logits[:, john]).numpy()
@@ -360,8 +545,13 @@ drop_zero = logit_diff - diffs[1 + n :]
 head_names = [f"L{l}H{h}" for l, h in heads]
 attention = np.array([attn_to_mary[l, h] for l, h in heads])
 direct = np.array([dla[l, h] for l, h in heads])
-for name, a, d, m, z in zip(head_names, attention, direct, drop_mean, drop_zero):
-    print(f"{name:>7s}  attention to Mary {a:.2f}  DLA {d:+.2f}  drop (mean-ablated) {m:+.2f}  (zero-ablated) {z:+.2f}")
+for name, a, d, m, z in zip(
+    head_names, attention, direct, drop_mean, drop_zero
+):
+    print(
+        f"{name:>7s}  attention to Mary {a:.2f}  DLA {d:+.2f}  drop "
+        f"(mean-ablated) {m:+.2f}  (zero-ablated) {z:+.2f}"
+    )
 
 # %%
 # ## Attention, DLA and the real effect
@@ -381,33 +571,75 @@ for name, a, d, m, z in zip(head_names, attention, direct, drop_mean, drop_zero)
 rho_attention = rank_correlation(attention, drop_mean)
 rho_dla = rank_correlation(direct, drop_mean)
 top_attention, top_drop = int(attention.argmax()), int(drop_mean.argmax())
-print(f"rank correlation with the drop: attention to Mary {rho_attention:.2f}, DLA {rho_dla:.2f}")
-print(f"highest attention to Mary: {head_names[top_attention]} ({attention[top_attention]:.2f}), "
-      f"drop {drop_mean[top_attention]:+.2f}")
-print(f"largest drop: {head_names[top_drop]} ({drop_mean[top_drop]:.2f}), attention to Mary {attention[top_drop]:.2f}")
+print(
+    f"rank correlation with the drop: attention to Mary {rho_attention:.2f}, "
+    f"DLA {rho_dla:.2f}"
+)
+print(
+    f"highest attention to Mary: {head_names[top_attention]} "
+    f"({attention[top_attention]:.2f}), "
+    f"drop {drop_mean[top_attention]:+.2f}"
+)
+print(
+    f"largest drop: {head_names[top_drop]} ({drop_mean[top_drop]:.2f}), "
+    f"attention to Mary {attention[top_drop]:.2f}"
+)
 assert rho_attention < 0 and rho_dla > 0.5, (rho_attention, rho_dla)
 assert -1.1 < drop_mean[top_attention] < -0.5, drop_mean[top_attention]
-assert attention[top_drop] < 0.15 and direct.argmax() == top_drop, (attention[top_drop], direct)
-assert (np.abs(drop_mean - direct) < 0.4).mean() >= 0.5, drop_mean - direct  # most points near the line
+assert attention[top_drop] < 0.15 and direct.argmax() == top_drop, (
+    attention[top_drop],
+    direct,
+)
+# most points near the line
+assert (np.abs(drop_mean - direct) < 0.4).mean() >= 0.5, drop_mean - direct
 
-repaired = [j for j in range(n) if direct[j] > 0.4 and drop_mean[j] < 0.5 * direct[j]]
-print("heads restored by later layers (DLA > 0.4, drop < half of it):",
-      ", ".join(f"{head_names[j]} (DLA {direct[j]:.2f}, drop {drop_mean[j]:.2f})" for j in repaired))
-assert len(repaired) >= 2 and all(attention[j] > 0.3 for j in repaired), repaired
+repaired = [
+    j for j in range(n) if direct[j] > 0.4 and drop_mean[j] < 0.5 * direct[j]
+]
+print(
+    "heads restored by later layers (DLA > 0.4, drop < half of it):",
+    ", ".join(
+        f"{head_names[j]} (DLA {direct[j]:.2f}, drop {drop_mean[j]:.2f})"
+        for j in repaired
+    ),
+)
+assert len(repaired) >= 2 and all(attention[j] > 0.3 for j in repaired), (
+    repaired
+)
 
-fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.4), constrained_layout=True, sharey=True)
+fig, axes = plt.subplots(
+    1, 2, figsize=(6.8, 3.4), constrained_layout=True, sharey=True
+)
 colors = ["tab:orange" if j in repaired else "tab:blue" for j in range(n)]
-for ax, x, xlabel, rho in [(axes[0], attention, "attention from the last token to ' Mary'", rho_attention),
-                           (axes[1], direct, "direct logit attribution (vs mean output)", rho_dla)]:
+for ax, x, xlabel, rho in [
+    (
+        axes[0],
+        attention,
+        "attention from the last token to ' Mary'",
+        rho_attention,
+    ),
+    (axes[1], direct, "direct logit attribution (vs mean output)", rho_dla),
+]:
     ax.axhline(0, color="grey", lw=0.8)
     ax.scatter(x, drop_mean, s=22, c=colors)
     for i in np.argsort(-np.abs(drop_mean))[:4]:
-        ax.annotate(head_names[i], (x[i], drop_mean[i]), xytext=(4, 2), textcoords="offset points", fontsize=8)
+        ax.annotate(
+            head_names[i],
+            (x[i], drop_mean[i]),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=8,
+        )
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_title(f"Spearman ρ = {rho:.2f}", fontsize=10)
-lims = [min(direct.min(), drop_mean.min()) - 0.2, max(direct.max(), drop_mean.max()) + 0.2]
+lims = [
+    min(direct.min(), drop_mean.min()) - 0.2,
+    max(direct.max(), drop_mean.max()) + 0.2,
+]
 axes[1].plot(lims, lims, ls="--", color="grey", lw=1, label="drop = DLA")
-axes[1].scatter([], [], s=22, color="tab:orange", label="restored by later layers")
+axes[1].scatter(
+    [], [], s=22, color="tab:orange", label="restored by later layers"
+)
 axes[1].legend(fontsize=8, loc="upper left")
 axes[0].set_ylabel("drop in logit diff. when ablated")
 plt.show()
@@ -421,24 +653,44 @@ plt.show()
 # wrong answer rather than promoting the right one. The head that looks hardest at " Mary" pushes " Mary" down.
 
 second_john = len(input_ids[0]) - 1 - input_ids[0].tolist()[::-1].index(john)
-attn_last = torch.stack(out.attentions)[:, 0, :, -1].numpy()  # (layers, heads, key position)
+# (layers, heads, key position)
+attn_last = torch.stack(out.attentions)[:, 0, :, -1].numpy()
 
 
 def push(layer, head, token):
-    """The head's direct effect on one token's logit, relative to its mean output."""
+    """The head's direct effect on one token's logit, relative to its mean
+    output."""
     w = projections[layer].weight.unflatten(1, (n_heads, head_dim))[:, head]
-    z = head_outputs[layer][0, -1].unflatten(-1, (n_heads, head_dim))[head] - mean_head_output[layer][-1, head]
+    z = (
+        head_outputs[layer][0, -1].unflatten(-1, (n_heads, head_dim))[head]
+        - mean_head_output[layer][-1, head]
+    )
     with torch.no_grad():
-        return ((w @ z) * model.model.norm.weight * scale @ model.lm_head.weight[token]).item()
+        return (
+            (w @ z)
+            * model.model.norm.weight
+            * scale
+            @ model.lm_head.weight[token]
+        ).item()
 
 
-print(f"{'head':>6s}  {'attn Mary':>9s}  {'attn 2nd John':>13s}  {'pushes Mary':>11s}  {'pushes John':>11s}")
+print(
+    f"{'head':>6s}  {'attn Mary':>9s}  {'attn 2nd John':>13s}  "
+    f"{'pushes Mary':>11s}  {'pushes John':>11s}"
+)
 for j in (top_drop, top_attention):
     l, h = heads[j]
-    print(f"{head_names[j]:>6s}  {attn_last[l, h, mary_position]:9.2f}  {attn_last[l, h, second_john]:13.2f}  "
-          f"{push(l, h, mary):+11.2f}  {push(l, h, john):+11.2f}")
+    print(
+        f"{head_names[j]:>6s}  {attn_last[l, h, mary_position]:9.2f}  "
+        f"{attn_last[l, h, second_john]:13.2f}  "
+        f"{push(l, h, mary):+11.2f}  {push(l, h, john):+11.2f}"
+    )
 l, h = heads[top_drop]
-assert attn_last[l, h, second_john] > 0.5 and push(l, h, john) < -1.5 and abs(push(l, h, mary)) < 0.6
+assert (
+    attn_last[l, h, second_john] > 0.5
+    and push(l, h, john) < -1.5
+    and abs(push(l, h, mary)) < 0.6
+)
 l, h = heads[top_attention]
 assert push(l, h, mary) < -0.8
 
@@ -457,16 +709,25 @@ for layer, projection in enumerate(projections):
         if heads[j][0] == layer:
             replace[0, heads[j][1]] = True
     if replace.any():
-        hooks.append(projection.register_forward_pre_hook(
-            head_replacing_hook(replace, mean_head_output[layer], n_heads)))
+        hooks.append(
+            projection.register_forward_pre_hook(
+                head_replacing_hook(replace, mean_head_output[layer], n_heads)
+            )
+        )
 with torch.no_grad():
     logits = model(input_ids, logits_to_keep=1).logits[0, -1]
 for hook in hooks:
     hook.remove()
 drop_together = logit_diff - (logits[mary] - logits[john]).item()
-print(f"drop, one at a time, summed: {drop_mean[repaired].sum():.2f}; together: {drop_together:.2f}; "
-      f"their summed DLA: {direct[repaired].sum():.2f}")
-assert drop_together > 2 * drop_mean[repaired].sum() and drop_together < 0.5 * direct[repaired].sum()
+print(
+    f"drop, one at a time, summed: {drop_mean[repaired].sum():.2f}; together: "
+    f"{drop_together:.2f}; "
+    f"their summed DLA: {direct[repaired].sum():.2f}"
+)
+assert (
+    drop_together > 2 * drop_mean[repaired].sum()
+    and drop_together < 0.5 * direct[repaired].sum()
+)
 
 # %%
 # ## Zero ablation against mean ablation
@@ -476,21 +737,36 @@ assert drop_together > 2 * drop_mean[repaired].sum() and drop_together < 0.5 * d
 # removes the part of it that is the same for every input, and the network reacts to that shift, not to the loss of
 # what the head computed on this prompt. Over these heads the rank correlation between the two is well below 1.
 
-flips = [name for name, m, z in zip(head_names, drop_mean, drop_zero) if m * z < 0 and max(abs(m), abs(z)) > 0.3]
+flips = [
+    name
+    for name, m, z in zip(head_names, drop_mean, drop_zero)
+    if m * z < 0 and max(abs(m), abs(z)) > 0.3
+]
 rho_methods = rank_correlation(drop_mean, drop_zero)
-print(f"rank correlation between zero and mean ablation: {rho_methods:.2f}; sign flips (> 0.3): {', '.join(flips)}")
+print(
+    f"rank correlation between zero and mean ablation: {rho_methods:.2f}; "
+    f"sign flips (> 0.3): {', '.join(flips)}"
+)
 big = np.abs(drop_mean) > 1
-assert np.all(np.abs(drop_zero[big] - drop_mean[big]) < 0.3 * np.abs(drop_mean[big])), (drop_mean, drop_zero)
+assert np.all(
+    np.abs(drop_zero[big] - drop_mean[big]) < 0.3 * np.abs(drop_mean[big])
+), (drop_mean, drop_zero)
 assert 0.3 < rho_methods < 0.95 and len(flips) >= 1, (rho_methods, flips)
 
 order = np.argsort(drop_mean)
 fig, ax = plt.subplots(figsize=(6.8, 3.6), constrained_layout=True)
 y = np.arange(n)
-ax.barh(y - 0.2, drop_mean[order], 0.4, label="mean ablation", color="tab:blue")
-ax.barh(y + 0.2, drop_zero[order], 0.4, label="zero ablation", color="tab:orange")
+ax.barh(
+    y - 0.2, drop_mean[order], 0.4, label="mean ablation", color="tab:blue"
+)
+ax.barh(
+    y + 0.2, drop_zero[order], 0.4, label="zero ablation", color="tab:orange"
+)
 ax.axvline(0, color="grey", lw=0.8)
 ax.set_yticks(y, [head_names[i] for i in order], fontsize=8)
-ax.set_xlabel("drop in logit difference (Mary − John) when the head is ablated")
+ax.set_xlabel(
+    "drop in logit difference (Mary − John) when the head is ablated"
+)
 ax.set_title("Same heads, two ablations", fontsize=10)
 ax.legend(fontsize=8, loc="lower right")
 plt.show()

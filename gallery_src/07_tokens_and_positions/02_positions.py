@@ -29,12 +29,18 @@ from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
 
 torch.manual_seed(0)
 
-BERT_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+BERT_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 bert = AutoModel.from_pretrained(BERT_NAME)
-positions = bert.embeddings.position_embeddings.weight.detach()  # (max positions, hidden)
+# (max positions, hidden)
+positions = bert.embeddings.position_embeddings.weight.detach()
 norms = positions.norm(dim=-1)
 print(f"{positions.shape[0]} position vectors of size {positions.shape[1]}")
-print(f"norm of position 0: {norms[0]:.2f}; median norm of the others: {norms[1:].median():.2f}")
+print(
+    f"norm of position 0: {norms[0]:.2f}; median norm of the others: "
+    f"{norms[1:].median():.2f}"
+)
 assert 3.5 < norms[0] / norms[1:].median() < 6.5, norms[0] / norms[1:].median()
 
 # %%
@@ -56,23 +62,47 @@ assert 3.5 < norms[0] / norms[1:].median() < 6.5, norms[0] / norms[1:].median()
 unit = torch.nn.functional.normalize(positions, dim=-1)
 cosine = (unit @ unit.T).numpy()
 offsets = np.arange(1, 129)
-by_offset = np.array([np.diagonal(cosine[1:, 1:], d).mean() for d in offsets])  # position 0 left out
+# position 0 left out
+by_offset = np.array([np.diagonal(cosine[1:, 1:], d).mean() for d in offsets])
 rest = positions[1:] - positions[1:].mean(0)
 _, singular, components = torch.linalg.svd(rest, full_matrices=False)
 projected = (rest @ components[:2].T).numpy()
 explained = (singular[:2] ** 2 / (singular**2).sum()).numpy()
 
-first_peak = offsets[3 + np.argmax(by_offset[3:9])]  # the highest point between offsets 4 and 9
-print(f"mean cosine at offset 1: {by_offset[0]:.2f}, offset 3: {by_offset[2]:.2f}, "
-      f"offset {first_peak}: {by_offset[first_peak - 1]:.2f}, offset 64: {by_offset[63]:.2f}")
+# the highest point between offsets 4 and 9
+first_peak = offsets[3 + np.argmax(by_offset[3:9])]
+print(
+    f"mean cosine at offset 1: {by_offset[0]:.2f}, offset 3: "
+    f"{by_offset[2]:.2f}, "
+    f"offset {first_peak}: {by_offset[first_peak - 1]:.2f}, offset 64: "
+    f"{by_offset[63]:.2f}"
+)
 radius = np.hypot(projected[:, 0], projected[:, 1])
-step = np.degrees(np.abs(np.angle(np.exp(1j * np.diff(np.arctan2(projected[:, 1], projected[:, 0]))))))
-print(f"variance explained by the first two principal components: {explained[0]:.0%}, {explained[1]:.0%}")
-print(f"ring: radius varies by {radius.std() / radius.mean():.0%}; median step between neighbours "
-      f"{np.median(step):.0f} degrees, a period of {360 / np.median(step):.1f} positions")
-assert radius.std() / radius.mean() < 0.25 and 50 < np.median(step) < 72, (radius, step)
+step = np.degrees(
+    np.abs(
+        np.angle(
+            np.exp(1j * np.diff(np.arctan2(projected[:, 1], projected[:, 0])))
+        )
+    )
+)
+print(
+    "variance explained by the first two principal components: "
+    f"{explained[0]:.0%}, {explained[1]:.0%}"
+)
+print(
+    f"ring: radius varies by {radius.std() / radius.mean():.0%}; median step "
+    "between neighbours "
+    f"{np.median(step):.0f} degrees, a period of {360 / np.median(step):.1f} "
+    "positions"
+)
+assert radius.std() / radius.mean() < 0.25 and 50 < np.median(step) < 72, (
+    radius,
+    step,
+)
 assert 0.75 < by_offset[0] < 0.95, by_offset[0]
-assert 5 <= first_peak <= 7 and by_offset[first_peak - 1] > by_offset[2] + 0.1, by_offset[:10]
+assert (
+    5 <= first_peak <= 7 and by_offset[first_peak - 1] > by_offset[2] + 0.1
+), by_offset[:10]
 assert 11 <= offsets[9 + np.argmax(by_offset[9:14])] <= 13
 
 fig = plt.figure(figsize=(6.8, 6.0), constrained_layout=True)
@@ -84,7 +114,13 @@ ax.set_ylabel("position")
 ax.set_title("Cosine similarity, positions 0-127", fontsize=10)
 fig.colorbar(image, ax=ax, shrink=0.8, label="cosine")
 ax = fig.add_subplot(grid[0, 1])
-points = ax.scatter(projected[:, 0], projected[:, 1], c=np.arange(1, len(positions)), cmap="viridis", s=6)
+points = ax.scatter(
+    projected[:, 0],
+    projected[:, 1],
+    c=np.arange(1, len(positions)),
+    cmap="viridis",
+    s=6,
+)
 ax.plot(projected[:13, 0], projected[:13, 1], color="grey", lw=0.8)
 ax.set_xlabel(f"PC 1 ({explained[0]:.0%} of variance)")
 ax.set_ylabel(f"PC 2 ({explained[1]:.0%})")
@@ -108,31 +144,54 @@ plt.show()
 # Below we build the rotation from the config and check it against the model's own rotary module. In the
 # Hugging Face layout the two halves of the vector form the pairs: dimension *i* goes with *i + head_dim / 2*.
 
-DECODER_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+DECODER_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(DECODER_NAME)
-model = AutoModelForCausalLM.from_pretrained(DECODER_NAME, attn_implementation="eager")  # eager: attention weights
+# eager: attention weights
+model = AutoModelForCausalLM.from_pretrained(
+    DECODER_NAME, attn_implementation="eager"
+)
 model.eval()
 config = model.config
-head_dim, n_heads, n_kv_heads = config.head_dim, config.num_attention_heads, config.num_key_value_heads
+head_dim, n_heads, n_kv_heads = (
+    config.head_dim,
+    config.num_attention_heads,
+    config.num_key_value_heads,
+)
 base = config.rope_parameters["rope_theta"]
-theta = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)  # (head_dim / 2,)
-print(f"rope_theta = {base:g}, head_dim = {head_dim}: {len(theta)} rotation frequencies")
+# (head_dim / 2,)
+theta = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
+print(
+    f"rope_theta = {base:g}, head_dim = {head_dim}: {len(theta)} rotation "
+    "frequencies"
+)
 
 
 def rotate(x, position):
-    """Rotate vectors x (..., head_dim) to `position`, as the model does to queries and keys."""
+    """Rotate vectors x (..., head_dim) to `position`, as the model does to
+    queries and keys."""
     angle = position * theta
-    cos, sin = torch.cat([angle.cos(), angle.cos()]), torch.cat([angle.sin(), angle.sin()])
+    cos, sin = (
+        torch.cat([angle.cos(), angle.cos()]),
+        torch.cat([angle.sin(), angle.sin()]),
+    )
     half = x.shape[-1] // 2
     rotated_half = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
     return x * cos + rotated_half * sin
 
 
 # The model's own cos/sin tables for positions 0..9 must match ours.
-model_cos, model_sin = model.model.rotary_emb(torch.zeros(1, 10, head_dim), torch.arange(10)[None])
+model_cos, model_sin = model.model.rotary_emb(
+    torch.zeros(1, 10, head_dim), torch.arange(10)[None]
+)
 probe = torch.randn(head_dim)
 ours = torch.stack([rotate(probe, p) for p in range(10)])
-theirs = probe * model_cos[0] + torch.cat([-probe[head_dim // 2 :], probe[: head_dim // 2]]) * model_sin[0]
+theirs = (
+    probe * model_cos[0]
+    + torch.cat([-probe[head_dim // 2 :], probe[: head_dim // 2]])
+    * model_sin[0]
+)
 assert torch.allclose(ours, theirs, atol=1e-5)
 
 # %%
@@ -150,21 +209,41 @@ assert torch.allclose(ours, theirs, atol=1e-5)
 wavelength = (2 * np.pi / theta).numpy()
 context = config.max_position_embeddings
 slow = int((wavelength > context).sum())
-print(f"wavelengths from {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens; "
-      f"{slow} of {len(theta)} pairs turn less than once in {context:,} tokens")
-assert abs(wavelength[0] - 2 * np.pi) < 1e-3 and 4e5 < wavelength[-1] < 5e5 and slow == 12, (wavelength, slow)
+print(
+    f"wavelengths from {wavelength[0]:.1f} to {wavelength[-1]:,.0f} tokens; "
+    f"{slow} of {len(theta)} pairs turn less than once in {context:,} tokens"
+)
+assert (
+    abs(wavelength[0] - 2 * np.pi) < 1e-3
+    and 4e5 < wavelength[-1] < 5e5
+    and slow == 12
+), (wavelength, slow)
 
 ones = torch.ones(head_dim)
-deltas = np.unique(np.round(np.logspace(0, np.log10(context), 300)).astype(int))
-decay = np.array([(rotate(ones, d) @ ones).item() for d in deltas]) / np.sqrt(head_dim)
-near, far = (rotate(ones, 7) @ rotate(ones, 3)).item(), (rotate(ones, 107) @ rotate(ones, 103)).item()
+deltas = np.unique(
+    np.round(np.logspace(0, np.log10(context), 300)).astype(int)
+)
+decay = np.array([(rotate(ones, d) @ ones).item() for d in deltas]) / np.sqrt(
+    head_dim
+)
+near, far = (
+    (rotate(ones, 7) @ rotate(ones, 3)).item(),
+    (rotate(ones, 107) @ rotate(ones, 103)).item(),
+)
 assert abs(near - far) < 1e-3  # only the offset matters
-print(f"q = k = ones: score {np.sqrt(head_dim):.1f} at distance 0, {decay[deltas == 1024][0]:.1f} at 1024")
+print(
+    f"q = k = ones: score {np.sqrt(head_dim):.1f} at distance 0, "
+    f"{decay[deltas == 1024][0]:.1f} at 1024"
+)
 assert 2 < decay[deltas == 1024][0] < 4
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.0), constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.0), constrained_layout=True
+)
 left.semilogy(wavelength, "o", ms=3)
-left.axhline(context, ls="--", color="grey", lw=1, label=f"context: {context:,} tokens")
+left.axhline(
+    context, ls="--", color="grey", lw=1, label=f"context: {context:,} tokens"
+)
 left.set_xlabel("dimension pair i")
 left.set_ylabel("wavelength 2π/θᵢ (tokens)")
 left.legend(fontsize=8, loc="upper left")
@@ -187,38 +266,74 @@ plt.show()
 # the fast-turning pairs, but stays far below its peak. The content of the two vectors, rotated against each
 # other, is what encodes "one token back".
 
-text = ("The old lighthouse stood at the end of a narrow path of stones. Every evening the keeper climbed the "
-        "ninety steps, trimmed the wick and wound the clockwork that turned the great lens. Ships far out at sea "
-        "saw the beam sweep across the water once every ten seconds, and they knew where the rocks were. In the "
-        "morning he wrote the weather in a thick book: wind, rain, fog, and the names of the boats that passed.")
+text = (
+    "The old lighthouse stood at the end of a narrow path of stones. Every "
+    "evening the keeper climbed the "
+    "ninety steps, trimmed the wick and wound the clockwork that turned the "
+    "great lens. Ships far out at sea "
+    "saw the beam sweep across the water once every ten seconds, and they "
+    "knew where the rocks were. In the "
+    "morning he wrote the weather in a thick book: wind, rain, fog, and the "
+    "names of the boats that passed."
+)
 input_ids = tokenizer(text, return_tensors="pt")["input_ids"]
 n = input_ids.shape[1]
 queries, keys = {}, {}
 hooks = []
 for i, layer in enumerate(model.model.layers):
-    hooks.append(layer.self_attn.q_proj.register_forward_hook(lambda m, a, out, i=i: queries.__setitem__(i, out[0])))
-    hooks.append(layer.self_attn.k_proj.register_forward_hook(lambda m, a, out, i=i: keys.__setitem__(i, out[0])))
+    hooks.append(
+        layer.self_attn.q_proj.register_forward_hook(
+            lambda m, a, out, i=i: queries.__setitem__(i, out[0])
+        )
+    )
+    hooks.append(
+        layer.self_attn.k_proj.register_forward_hook(
+            lambda m, a, out, i=i: keys.__setitem__(i, out[0])
+        )
+    )
 with torch.no_grad():
-    attentions = torch.stack(model(input_ids, output_attentions=True).attentions)[:, 0].numpy()  # (L, H, q, k)
+    # (L, H, q, k)
+    attentions = torch.stack(
+        model(input_ids, output_attentions=True).attentions
+    )[:, 0].numpy()
 for hook in hooks:
     hook.remove()
 n_layers = attentions.shape[0]
-print(f"{n} tokens, {n_layers} layers, {n_heads} query heads sharing {n_kv_heads} key heads")
+print(
+    f"{n} tokens, {n_layers} layers, {n_heads} query heads sharing "
+    f"{n_kv_heads} key heads"
+)
 
-previous = np.stack([attentions[:, :, i, i - 1] for i in range(1, n)], axis=-1).mean(-1)  # (layers, heads)
+# (layers, heads)
+previous = np.stack(
+    [attentions[:, :, i, i - 1] for i in range(1, n)], axis=-1
+).mean(-1)
 layer, head = np.unravel_index(previous.argmax(), previous.shape)
-kv_head = head // (n_heads // n_kv_heads)  # grouped-query attention: the key head this query head reads
+# grouped-query attention: the key head this query head reads
+kv_head = head // (n_heads // n_kv_heads)
 t = n // 2
 q = queries[layer][t].view(n_heads, head_dim)[head]
 k = keys[layer][t - 1].view(n_kv_heads, head_dim)[kv_head]
 distances = np.arange(65)
 with torch.no_grad():
-    scores = np.array([(rotate(q, t) @ rotate(k, t - d)).item() for d in distances]) / np.sqrt(head_dim)
-print(f"previous-token head: layer {layer}, head {head} (mean attention one token back: {previous[layer, head]:.2f})")
-print(f"score of its query at token {t} and the key of token {t - 1}: best at distance {scores.argmax()}")
-assert previous[layer, head] > 0.5 and scores.argmax() == 1, (previous[layer, head], scores[:5])
+    scores = np.array(
+        [(rotate(q, t) @ rotate(k, t - d)).item() for d in distances]
+    ) / np.sqrt(head_dim)
+print(
+    f"previous-token head: layer {layer}, head {head} (mean attention one "
+    f"token back: {previous[layer, head]:.2f})"
+)
+print(
+    f"score of its query at token {t} and the key of token {t - 1}: best at "
+    f"distance {scores.argmax()}"
+)
+assert previous[layer, head] > 0.5 and scores.argmax() == 1, (
+    previous[layer, head],
+    scores[:5],
+)
 assert scores[3:].max() < scores[1] - 3, scores
-with torch.no_grad():  # our rotation reproduces the model's real score at the real distance
+# our rotation reproduces the model's real score at the real distance
+with torch.no_grad():
     real_logit = rotate(q, t) @ rotate(k, t - 1) / np.sqrt(head_dim)
     assert abs(real_logit.item() - scores[1]) < 1e-4
 
@@ -227,7 +342,11 @@ ax.plot(distances, scores, ".-")
 ax.axvline(1, ls=":", color="grey")
 ax.set_xlabel("distance between the query's and the key's positions (tokens)")
 ax.set_ylabel("q·k / √head_dim")
-ax.set_title(f"Layer {layer}, head {head}: one query and one key, placed at every distance", fontsize=10)
+ax.set_title(
+    f"Layer {layer}, head {head}: one query and one key, placed at every "
+    "distance",
+    fontsize=10,
+)
 plt.show()
 
 # %%
@@ -244,10 +363,14 @@ plt.show()
 max_distance = 48
 by_distance = np.zeros((n_layers, max_distance + 1))
 for d in range(max_distance + 1):
-    rows = [attentions[:, :, i, i - d] for i in range(max(d, 1), n) if i - d >= 1]  # keys other than position 0
+    # keys other than position 0
+    rows = [
+        attentions[:, :, i, i - d] for i in range(max(d, 1), n) if i - d >= 1
+    ]
     by_distance[:, d] = np.mean(rows, axis=0).mean(1)
 
-non_sink = 1 - attentions[:, :, 1:, 0]  # per query, the attention left after the sink
+# per query, the attention left after the sink
+non_sink = 1 - attentions[:, :, 1:, 0]
 local = np.zeros_like(non_sink)
 for i in range(1, n):
     local[:, :, i - 1] = attentions[:, :, i, max(1, i - 3) : i + 1].sum(-1)
@@ -260,7 +383,10 @@ fig, ax = plt.subplots(figsize=(6.8, 3.8), constrained_layout=True)
 image = ax.imshow(by_distance, aspect="auto", cmap="magma", norm="log")
 ax.set_xlabel("distance from the query (tokens)")
 ax.set_ylabel("layer")
-ax.set_title("Mean attention to the key d tokens back (position 0 left out)", fontsize=10)
+ax.set_title(
+    "Mean attention to the key d tokens back (position 0 left out)",
+    fontsize=10,
+)
 fig.colorbar(image, ax=ax, label="attention weight (log scale)")
 plt.show()
 

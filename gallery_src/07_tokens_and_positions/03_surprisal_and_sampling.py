@@ -29,27 +29,43 @@ import torch
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import FancyBboxPatch
 from transformers import AutoModelForCausalLM, AutoTokenizer
-from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+from transformers.generation.logits_process import (
+    TemperatureLogitsWarper,
+    TopKLogitsWarper,
+    TopPLogitsWarper,
+)
 
 torch.manual_seed(0)
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModelForCausalLM.from_pretrained(MODEL_NAME)
 model.eval()
 
-text = ("The capital of France is Paris. The capital of Germany is Berlin. The capital of Italy is Rome. "
-        "My grandmother kept a small shop in Lisbon, where she sold umbrellas, oranges and second-hand accordions.")
+text = (
+    "The capital of France is Paris. The capital of Germany is Berlin. The "
+    "capital of Italy is Rome. "
+    "My grandmother kept a small shop in Lisbon, where she sold umbrellas, "
+    "oranges and second-hand accordions."
+)
 input_ids = tokenizer(text, return_tensors="pt")["input_ids"]
 with torch.no_grad():
     logits = model(input_ids).logits[0]
 log_probs = logits[:-1].log_softmax(-1)
-surprisal = (-log_probs.gather(1, input_ids[0, 1:, None])[:, 0] / np.log(2)).numpy()  # bits, for tokens 1..n-1
+# bits, for tokens 1..n-1
+surprisal = (
+    -log_probs.gather(1, input_ids[0, 1:, None])[:, 0] / np.log(2)
+).numpy()
 tokens = [tokenizer.decode([i]) for i in input_ids[0].tolist()]
 
 mean_bits = surprisal.mean()
-print(f"{len(tokens)} tokens; mean surprisal {mean_bits:.2f} bits per token, perplexity 2^{mean_bits:.2f} = "
-      f"{2 ** mean_bits:.1f}")
+print(
+    f"{len(tokens)} tokens; mean surprisal {mean_bits:.2f} bits per token, "
+    f"perplexity 2^{mean_bits:.2f} = "
+    f"{2**mean_bits:.1f}"
+)
 assert 3.2 < mean_bits < 4.3 and 9 < 2**mean_bits < 20, mean_bits
 
 # %%
@@ -73,14 +89,21 @@ def first(token, start=0):
 
 
 capitals = [i for i, t in enumerate(tokens) if t == " capital"]
-bits = {i: surprisal[i - 1] for i in range(1, len(tokens))}  # surprisal of token i
+# surprisal of token i
+bits = {i: surprisal[i - 1] for i in range(1, len(tokens))}
 umb = first(" umb")
-print(f"' capital': {', '.join(f'{bits[i]:.2f}' for i in capitals)} bits; ' Berlin' {bits[first(' Berlin')]:.2f}, "
-      f"' Rome' {bits[first(' Rome')]:.2f}; ' umb' {bits[umb]:.1f}, then {bits[umb + 1]:.2f} and {bits[umb + 2]:.2f}")
+print(
+    f"' capital': {', '.join(f'{bits[i]:.2f}' for i in capitals)} bits; ' "
+    f"Berlin' {bits[first(' Berlin')]:.2f}, "
+    f"' Rome' {bits[first(' Rome')]:.2f}; ' umb' {bits[umb]:.1f}, then "
+    f"{bits[umb + 1]:.2f} and {bits[umb + 2]:.2f}"
+)
 assert bits[capitals[0]] > 10 and bits[capitals[2]] < 0.5
 assert bits[first(" Berlin")] < 0.5 and bits[first(" Rome")] < 0.5
 assert all(bits[first(t)] > 10 for t in [" My", " kept", " second", " accord"])
-assert bits[umb] > 8 and bits[umb + 1] + bits[umb + 2] < 0.2, [bits[umb + k] for k in range(3)]
+assert bits[umb] > 8 and bits[umb + 1] + bits[umb + 2] < 0.2, [
+    bits[umb + k] for k in range(3)
+]
 
 cmap, norm = plt.get_cmap("magma_r"), plt.Normalize(0, 16)
 cmap.set_bad("lightgrey")
@@ -93,14 +116,34 @@ for i, token in enumerate(tokens):
     if x + gap + width > line_chars:
         x, y, gap = 0.0, y - 2.0, 0.0
     x += gap if x > 0 else 0
-    boxes.append(FancyBboxPatch((x, y - 0.8), width, 1.6, boxstyle="round,pad=0,rounding_size=0.2"))
+    boxes.append(
+        FancyBboxPatch(
+            (x, y - 0.8), width, 1.6, boxstyle="round,pad=0,rounding_size=0.2"
+        )
+    )
     value = bits[i] if i > 0 else np.nan
     values.append(value)
-    shade = "black" if i == 0 or norm(value) < 0.55 else "white"  # readable on the box's colour
-    ax.text(x + width / 2, y + 0.35, label, ha="center", va="center", fontsize=8.5, family="DejaVu Sans Mono",
-            color=shade)
-    ax.text(x + width / 2, y - 0.4, "–" if i == 0 else f"{value:.1f}", ha="center", va="center", fontsize=7.5,
-            color=shade)
+    # readable on the box's colour
+    shade = "black" if i == 0 or norm(value) < 0.55 else "white"
+    ax.text(
+        x + width / 2,
+        y + 0.35,
+        label,
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        family="DejaVu Sans Mono",
+        color=shade,
+    )
+    ax.text(
+        x + width / 2,
+        y - 0.4,
+        "–" if i == 0 else f"{value:.1f}",
+        ha="center",
+        va="center",
+        fontsize=7.5,
+        color=shade,
+    )
     x += width
 collection = PatchCollection(boxes, cmap=cmap, norm=norm, edgecolor="none")
 collection.set_array(np.ma.masked_invalid(values))
@@ -108,7 +151,14 @@ ax.add_collection(collection)
 ax.set_xlim(-0.5, line_chars + 0.5)
 ax.set_ylim(y - 1.0, 1.0)
 ax.axis("off")
-fig.colorbar(collection, ax=ax, orientation="horizontal", shrink=0.6, pad=0.02, label="surprisal (bits)")
+fig.colorbar(
+    collection,
+    ax=ax,
+    orientation="horizontal",
+    shrink=0.6,
+    pad=0.02,
+    label="surprisal (bits)",
+)
 plt.show()
 
 # %%
@@ -129,46 +179,78 @@ def entropy_bits(probs):
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
-    """What a sampler draws from: logits / temperature, then keep the top_k tokens, then the top_p nucleus."""
+    """What a sampler draws from: logits / temperature, then keep the top_k
+    tokens, then the top_p nucleus."""
     logits = logits / temperature
     if top_k is not None:
-        logits = logits.masked_fill(logits < logits.topk(top_k).values[-1], float("-inf"))
+        logits = logits.masked_fill(
+            logits < logits.topk(top_k).values[-1], float("-inf")
+        )
     probs = logits.softmax(-1)
     if top_p is not None:
         sorted_probs, order = probs.sort(descending=True)
-        before = sorted_probs.cumsum(0) - sorted_probs  # probability mass ranked above each token
+        # probability mass ranked above each token
+        before = sorted_probs.cumsum(0) - sorted_probs
         keep = torch.zeros_like(probs, dtype=torch.bool)
-        keep[order] = before < top_p  # the smallest set of top tokens whose mass reaches top_p
+        # the smallest set of top tokens whose mass reaches top_p
+        keep[order] = before < top_p
         probs = probs * keep
         probs = probs / probs.sum()
     return probs
 
 
-prompts = {"open": "My favourite colour is", "closed": "The capital of France is"}
+prompts = {
+    "open": "My favourite colour is",
+    "closed": "The capital of France is",
+}
 last_logits = {}
 with torch.no_grad():
     for key, prompt in prompts.items():
-        last_logits[key] = model(tokenizer(prompt, return_tensors="pt")["input_ids"], logits_to_keep=1).logits[0, -1]
+        last_logits[key] = model(
+            tokenizer(prompt, return_tensors="pt")["input_ids"],
+            logits_to_keep=1,
+        ).logits[0, -1]
 
-# Our filter must match what `model.generate` applies (temperature, then top-k, then top-p).
-for settings in [dict(temperature=0.7, top_k=50, top_p=0.9), dict(temperature=1.3, top_k=None, top_p=0.5)]:
+# Our filter must match what `model.generate` applies (temperature, then top-k,
+# then top-p).
+for settings in [
+    dict(temperature=0.7, top_k=50, top_p=0.9),
+    dict(temperature=1.3, top_k=None, top_p=0.5),
+]:
     reference = last_logits["open"][None]
-    reference = TemperatureLogitsWarper(settings["temperature"])(None, reference)
+    reference = TemperatureLogitsWarper(settings["temperature"])(
+        None, reference
+    )
     if settings["top_k"]:
         reference = TopKLogitsWarper(settings["top_k"])(None, reference)
-    reference = TopPLogitsWarper(settings["top_p"])(None, reference).softmax(-1)[0]
-    assert torch.allclose(next_token_distribution(last_logits["open"], **settings), reference, atol=1e-6)
+    reference = TopPLogitsWarper(settings["top_p"])(None, reference).softmax(
+        -1
+    )[0]
+    assert torch.allclose(
+        next_token_distribution(last_logits["open"], **settings),
+        reference,
+        atol=1e-6,
+    )
 
 temperatures = [0.5, 1.0, 2.0]
-probs_at = {t: next_token_distribution(last_logits["open"], temperature=t) for t in temperatures}
+probs_at = {
+    t: next_token_distribution(last_logits["open"], temperature=t)
+    for t in temperatures
+}
 top = probs_at[1.0].topk(12).indices
-labels = [repr(tokenizer.decode([i]))[1:-1].replace(" ", "␣") for i in top.tolist()]
+labels = [
+    repr(tokenizer.decode([i]))[1:-1].replace(" ", "␣") for i in top.tolist()
+]
 entropies = {t: entropy_bits(p) for t, p in probs_at.items()}
-print("entropy of the next token after 'My favourite colour is': "
-      + ", ".join(f"T={t}: {h:.2f} bits" for t, h in entropies.items()))
+print(
+    "entropy of the next token after 'My favourite colour is': "
+    + ", ".join(f"T={t}: {h:.2f} bits" for t, h in entropies.items())
+)
 assert entropies[0.5] < entropies[1.0] < entropies[2.0]
 
-fig, axes = plt.subplots(1, 3, figsize=(6.8, 3.2), constrained_layout=True, sharey=True)
+fig, axes = plt.subplots(
+    1, 3, figsize=(6.8, 3.2), constrained_layout=True, sharey=True
+)
 for ax, t in zip(axes, temperatures):
     ax.barh(range(len(top)), probs_at[t][top].numpy(), color="tab:blue")
     ax.set_title(f"T = {t}: entropy {entropies[t]:.1f} bits", fontsize=9)
@@ -201,26 +283,52 @@ plt.show()
 
 nucleus = {}
 for key in prompts:
-    kept = int((next_token_distribution(last_logits[key], top_p=0.9) > 0).sum())
+    kept = int(
+        (next_token_distribution(last_logits[key], top_p=0.9) > 0).sum()
+    )
     nucleus[key] = kept
-    print(f"{prompts[key]!r}: top-p 0.9 keeps {kept} tokens; entropy {entropy_bits(last_logits[key].softmax(-1)):.2f} "
-          f"bits, after top-k 10 {entropy_bits(next_token_distribution(last_logits[key], top_k=10)):.2f}, "
-          f"after top-p 0.9 {entropy_bits(next_token_distribution(last_logits[key], top_p=0.9)):.2f}")
+    top_k_10 = next_token_distribution(last_logits[key], top_k=10)
+    top_p_09 = next_token_distribution(last_logits[key], top_p=0.9)
+    print(
+        f"{prompts[key]!r}: top-p 0.9 keeps {kept} tokens; entropy "
+        f"{entropy_bits(last_logits[key].softmax(-1)):.2f} "
+        f"bits, after top-k 10 {entropy_bits(top_k_10):.2f}, "
+        f"after top-p 0.9 {entropy_bits(top_p_09):.2f}"
+    )
 assert 5 <= nucleus["closed"] <= 20 and nucleus["open"] >= 200, nucleus
 
 temperature_grid = np.linspace(0.1, 2.5, 25)
-curves = {key: [entropy_bits(next_token_distribution(last_logits[key], temperature=t)) for t in temperature_grid]
-          for key in prompts}
+curves = {
+    key: [
+        entropy_bits(next_token_distribution(last_logits[key], temperature=t))
+        for t in temperature_grid
+    ]
+    for key in prompts
+}
 assert all(np.all(np.diff(c) > 0) for c in curves.values())
 middle = (temperature_grid >= 0.5) & (temperature_grid <= 1.5)
-assert np.all(np.array(curves["open"])[middle] - np.array(curves["closed"])[middle] > 2), curves
+assert np.all(
+    np.array(curves["open"])[middle] - np.array(curves["closed"])[middle] > 2
+), curves
 uniform = np.log2(len(last_logits["open"]))
-assert len(last_logits["open"]) == 49152 and curves["closed"][0] < 0.01 and curves["open"][-1] < uniform
+assert (
+    len(last_logits["open"]) == 49152
+    and curves["closed"][0] < 0.01
+    and curves["open"][-1] < uniform
+)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.2), constrained_layout=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(6.8, 3.2), constrained_layout=True
+)
 ranks = np.arange(1, 2001)
 for (key, prompt), color in zip(prompts.items(), ["tab:orange", "tab:blue"]):
-    sorted_probs = last_logits[key].softmax(-1).sort(descending=True).values[: len(ranks)].numpy()
+    sorted_probs = (
+        last_logits[key]
+        .softmax(-1)
+        .sort(descending=True)
+        .values[: len(ranks)]
+        .numpy()
+    )
     left.loglog(ranks, sorted_probs, color=color, label=f"'{prompt}'")
     left.axvline(nucleus[key], color=color, ls=":", lw=1.2)
     right.plot(temperature_grid, curves[key], color=color, label=f"'{prompt}'")
@@ -253,20 +361,35 @@ plt.show()
 
 generator = torch.Generator().manual_seed(0)
 start = "Once upon a time, there was a"
-settings = {"greedy": dict(top_k=1), "top-p 0.9, T 0.7": dict(temperature=0.7, top_p=0.9), "pure, T 1": dict()}
+settings = {
+    "greedy": dict(top_k=1),
+    "top-p 0.9, T 0.7": dict(temperature=0.7, top_p=0.9),
+    "pure, T 1": dict(),
+}
 ids = tokenizer([start] * len(settings), return_tensors="pt")["input_ids"]
 prompt_length, new_tokens, cache = ids.shape[1], 12, None
 step_input, sample_bits = ids, np.zeros(len(settings))
 with torch.no_grad():
     for _ in range(new_tokens):
-        out = model(input_ids=step_input, cache=cache, use_cache=True, logits_to_keep=1)
+        out = model(
+            input_ids=step_input, cache=cache, use_cache=True, logits_to_keep=1
+        )
         cache, step_logits = out.cache, out.logits[:, -1]
-        chosen = torch.stack([
-            torch.multinomial(next_token_distribution(step_logits[row], **kw), 1, generator=generator)
-            for row, kw in enumerate(settings.values())
-        ])  # (rows, 1)
-        # surprisal of each chosen token under the unmodified model (T = 1, no truncation)
-        sample_bits += (-step_logits.log_softmax(-1).gather(1, chosen)[:, 0] / np.log(2)).numpy() / new_tokens
+        chosen = torch.stack(
+            [
+                torch.multinomial(
+                    next_token_distribution(step_logits[row], **kw),
+                    1,
+                    generator=generator,
+                )
+                for row, kw in enumerate(settings.values())
+            ]
+        )  # (rows, 1)
+        # surprisal of each chosen token under the unmodified model (T = 1, no
+        # truncation)
+        sample_bits += (
+            -step_logits.log_softmax(-1).gather(1, chosen)[:, 0] / np.log(2)
+        ).numpy() / new_tokens
         step_input = chosen
         ids = torch.cat([ids, chosen], dim=1)
 

@@ -27,20 +27,35 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
 
-BERT_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
-DECODER_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+BERT_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
+DECODER_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 bert_tokenizer = AutoTokenizer.from_pretrained(BERT_NAME)
 decoder_tokenizer = AutoTokenizer.from_pretrained(DECODER_NAME)
 bert = AutoModel.from_pretrained(BERT_NAME)
 decoder = AutoModelForCausalLM.from_pretrained(DECODER_NAME)
 
 tables = {
-    "MiniLM (WordPiece, uncased)": (bert.get_input_embeddings().weight.detach(), bert_tokenizer, ""),
-    "SmolLM2 (byte-level BPE)": (decoder.get_input_embeddings().weight.detach(), decoder_tokenizer, " "),
+    "MiniLM (WordPiece, uncased)": (
+        bert.get_input_embeddings().weight.detach(),
+        bert_tokenizer,
+        "",
+    ),
+    "SmolLM2 (byte-level BPE)": (
+        decoder.get_input_embeddings().weight.detach(),
+        decoder_tokenizer,
+        " ",
+    ),
 }
 for name, (table, _, _) in tables.items():
     print(f"{name}: {table.shape[0]:,} tokens x {table.shape[1]} dimensions")
-assert decoder.get_output_embeddings().weight.data_ptr() == decoder.get_input_embeddings().weight.data_ptr()
+assert (
+    decoder.get_output_embeddings().weight.data_ptr()
+    == decoder.get_input_embeddings().weight.data_ptr()
+)
 
 # %%
 # ## Neighbours of five words
@@ -70,7 +85,8 @@ top_n = 8
 
 
 def canonical(token):
-    """Lowercase, without the leading-space marker or the '##' continuation marker."""
+    """Lowercase, without the leading-space marker or the '##' continuation
+    marker."""
     return token.replace("##", "").strip().lower()
 
 
@@ -83,9 +99,14 @@ def kind(query, neighbour):
     return "a different word"
 
 
-kinds = ["same word, other case or spacing", "another form of the word", "a different word"]
+kinds = [
+    "same word, other case or spacing",
+    "another form of the word",
+    "a different word",
+]
 kind_colors = dict(zip(kinds, ["tab:orange", "tab:green", "tab:blue"]))
-neighbours, queries = {}, {}  # (model, word) -> list of (token text, cosine, kind); the query as shown
+# (model, word) -> list of (token text, cosine, kind); the query as shown
+neighbours, queries = {}, {}
 for name, (table, tokenizer, space) in tables.items():
     unit = torch.nn.functional.normalize(table, dim=-1)
     for word in words:
@@ -97,44 +118,98 @@ for name, (table, tokenizer, space) in tables.items():
         values, indices = cosine.topk(top_n)
         found = []
         for value, index in zip(values.tolist(), indices.tolist()):
-            token = tokenizer.decode([index]) if space else tokenizer.convert_ids_to_tokens(index)
+            token = (
+                tokenizer.decode([index])
+                if space
+                else tokenizer.convert_ids_to_tokens(index)
+            )
             found.append((token.replace(" ", "␣"), value, kind(text, token)))
-        neighbours[name, word], queries[name, word] = found, text.replace(" ", "␣")
-        print(f"{name[:7]:>7s} {text!r:>10s}: " + ", ".join(f"{t} {v:.2f}" for t, v, _ in found))
+        neighbours[name, word], queries[name, word] = (
+            found,
+            text.replace(" ", "␣"),
+        )
+        print(
+            f"{name[:7]:>7s} {text!r:>10s}: "
+            + ", ".join(f"{t} {v:.2f}" for t, v, _ in found)
+        )
 
-share = {name: np.mean([k == kinds[0] for word in words for _, _, k in neighbours[name, word]]) for name in tables}
+share = {
+    name: np.mean(
+        [k == kinds[0] for word in words for _, _, k in neighbours[name, word]]
+    )
+    for name in tables
+}
 minilm, smollm = tables
-print(", ".join(f"{name}: {s:.0%} of the neighbours are the same word in another case or spacing"
-                for name, s in share.items()))
+print(
+    ", ".join(
+        f"{name}: {s:.0%} of the neighbours are the same word in another case "
+        "or spacing"
+        for name, s in share.items()
+    )
+)
 assert share[minilm] == 0 and share[smollm] > 0.25, share
-assert [t for t, _, _ in neighbours[minilm, "king"][:4]] == ["kings", "queen", "monarch", "prince"]
-assert {"france", "london"} <= {t for t, _, _ in neighbours[minilm, "Paris"][:3]}
+assert [t for t, _, _ in neighbours[minilm, "king"][:4]] == [
+    "kings",
+    "queen",
+    "monarch",
+    "prince",
+]
+assert {"france", "london"} <= {
+    t for t, _, _ in neighbours[minilm, "Paris"][:3]
+}
 assert {"␣ran", "␣runs"} <= {t for t, _, _ in neighbours[smollm, "running"]}
-assert {"ran", "runs", "jogging"} <= {t for t, _, _ in neighbours[minilm, "running"]}
-closest_is_variant = [w for w in words if neighbours[smollm, w][0][2] == kinds[0]]
-assert len(closest_is_variant) >= 3 and {"king", "Paris"} <= set(closest_is_variant), closest_is_variant
-
+assert {"ran", "runs", "jogging"} <= {
+    t for t, _, _ in neighbours[minilm, "running"]
+}
+closest_is_variant = [
+    w for w in words if neighbours[smollm, w][0][2] == kinds[0]
+]
+assert len(closest_is_variant) >= 3 and {"king", "Paris"} <= set(
+    closest_is_variant
+), closest_is_variant
 
 
 def random_pair_cosines(table, centred=False, pairs=5000):
-    """Cosine similarity of `pairs` random pairs of rows (the same seeded pairs on every call)."""
-    i, j = torch.randint(0, len(table), (2, pairs), generator=torch.Generator().manual_seed(0))
+    """Cosine similarity of `pairs` random pairs of rows (the same seeded pairs
+    on every call)."""
+    i, j = torch.randint(
+        0, len(table), (2, pairs), generator=torch.Generator().manual_seed(0)
+    )
     vectors = table - table.mean(0) if centred else table
     unit = torch.nn.functional.normalize(vectors, dim=-1)
     return (unit[i] * unit[j]).sum(-1).numpy()
 
-fig, axes = plt.subplots(len(words), 2, figsize=(6.8, 8.4), constrained_layout=True)
+
+fig, axes = plt.subplots(
+    len(words), 2, figsize=(6.8, 8.4), constrained_layout=True
+)
 for row, word in enumerate(words):
     for col, name in enumerate(tables):
         ax = axes[row, col]
         found = neighbours[name, word]
-        ax.barh(range(top_n), [v for _, v, _ in found], color=[kind_colors[k] for _, _, k in found])
-        ax.set_yticks(range(top_n), [t for t, _, _ in found], fontsize=8, family="DejaVu Sans Mono")
+        ax.barh(
+            range(top_n),
+            [v for _, v, _ in found],
+            color=[kind_colors[k] for _, _, k in found],
+        )
+        ax.set_yticks(
+            range(top_n),
+            [t for t, _, _ in found],
+            fontsize=8,
+            family="DejaVu Sans Mono",
+        )
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.tick_params(axis="x", labelsize=8)
-        ax.axvline(random_pair_cosines(tables[name][0]).mean(), color="grey", ls=":", lw=1.2)
-        ax.set_title(f"{name.split(' ')[0]}: '{queries[name, word]}'", fontsize=9)
+        ax.axvline(
+            random_pair_cosines(tables[name][0]).mean(),
+            color="grey",
+            ls=":",
+            lw=1.2,
+        )
+        ax.set_title(
+            f"{name.split(' ')[0]}: '{queries[name, word]}'", fontsize=9
+        )
 axes[-1, 0].set_xlabel("cosine similarity", fontsize=9)
 axes[-1, 1].set_xlabel("cosine similarity", fontsize=9)
 handles = [plt.Rectangle((0, 0), 1, 1, color=kind_colors[k]) for k in kinds]
@@ -153,18 +228,37 @@ plt.show()
 
 fig, ax = plt.subplots(figsize=(6.8, 2.8), constrained_layout=True)
 baseline = {}
-for (name, (table, _, _)), color in zip(tables.items(), ["tab:purple", "tab:cyan"]):
+for (name, (table, _, _)), color in zip(
+    tables.items(), ["tab:purple", "tab:cyan"]
+):
     for centred in (False, True):
         cos = random_pair_cosines(table, centred)
         baseline[name, centred] = cos.mean()
-        ax.hist(cos, bins=80, range=(-0.4, 1), histtype="step", lw=1.4, color=color, ls="--" if centred else "-",
-                label=f"{name.split(' ')[0]}{', mean removed' if centred else ''}: mean {cos.mean():.2f}")
+        ax.hist(
+            cos,
+            bins=80,
+            range=(-0.4, 1),
+            histtype="step",
+            lw=1.4,
+            color=color,
+            ls="--" if centred else "-",
+            label=(
+                f"{name.split(' ')[0]}{', mean removed' if centred else ''}"
+                f": mean {cos.mean():.2f}"
+            ),
+        )
     ratio = (table.mean(0).norm() / table.norm(dim=-1).mean()).item()
-    print(f"{name}: |mean embedding| / mean |embedding| = {ratio:.2f}; random-pair cosine {baseline[name, False]:.2f}, "
-          f"after removing the mean {baseline[name, True]:.2f}")
+    print(
+        f"{name}: |mean embedding| / mean |embedding| = {ratio:.2f}; "
+        f"random-pair cosine {baseline[name, False]:.2f}, "
+        f"after removing the mean {baseline[name, True]:.2f}"
+    )
     if name == smollm:
         assert 0.55 < ratio < 0.8, ratio
-assert abs(baseline[minilm, False]) < 0.05 and 0.35 < baseline[smollm, False] < 0.55, baseline
+assert (
+    abs(baseline[minilm, False]) < 0.05
+    and 0.35 < baseline[smollm, False] < 0.55
+), baseline
 assert abs(baseline[smollm, True]) < 0.05, baseline
 ax.set_xlabel("cosine similarity of two random tokens")
 ax.set_ylabel("pairs")

@@ -40,62 +40,342 @@ torch.manual_seed(0)
 
 # word: ([three sentences using it as a noun], [three using it as a verb])
 SENTENCES = {
-    "watch": (["My watch is slow.", "The old watch stopped ticking.", "He wore a watch to dinner."],
-              ["I watch the news daily.", "We always watch football together.", "They like to watch the birds."]),
-    "run": (["Her run was very fast.", "The morning run felt easy.", "He enjoyed a run by the river."],
-            ["They run every morning.", "We often run in the park.", "I want to run a marathon."]),
-    "play": (["The play lasted three hours.", "The school play was funny.", "We saw a play last night."],
-             ["Children play in the garden.", "They often play chess at lunch.", "I like to play the piano."]),
-    "walk": (["Our walk took an hour.", "The long walk tired everyone.", "She took a walk after lunch."],
-             ["We walk to school together.", "They usually walk the dog at night.", "I prefer to walk home."]),
-    "call": (["His call came at midnight.", "The phone call was short.", "I missed a call from my mother."],
-             ["I call my sister every week.", "They never call before visiting.", "Please remember to call the doctor."]),
-    "plan": (["The plan worked perfectly.", "Our travel plan changed twice.", "They need a plan for the weekend."],
-             ["We plan our meals on Sunday.", "They carefully plan every trip.", "I want to plan a party."]),
-    "cook": (["The cook made fresh bread.", "The hotel cook retired.", "They hired a cook for the wedding."],
-             ["I cook dinner most nights.", "We sometimes cook outside.", "She likes to cook for friends."]),
-    "drink": (["My drink is too sweet.", "The cold drink helped.", "He ordered a drink at the bar."],
-              ["They drink tea every afternoon.", "We rarely drink coffee.", "You need to drink more water."]),
-    "dance": (["The dance lasted all night.", "Their first dance was lovely.", "We learned a dance from Brazil."],
-              ["They dance every Friday.", "We often dance in the kitchen.", "She loves to dance at weddings."]),
-    "fish": (["The fish swam away.", "The small fish was orange.", "He caught a fish this morning."],
-             ["They fish in the lake.", "We sometimes fish from the bridge.", "I learned to fish as a child."]),
-    "paint": (["The paint is still wet.", "The blue paint looked great.", "We bought some paint for the fence."],
-              ["They paint houses for a living.", "We slowly paint the walls.", "I want to paint the door red."]),
-    "ride": (["The ride was bumpy.", "The bus ride took an hour.", "We enjoyed a ride through the hills."],
-             ["They ride bikes to work.", "We often ride horses on holiday.", "She learned to ride last year."]),
-    "swim": (["Our swim was cold.", "The morning swim woke me up.", "She had a swim before breakfast."],
-             ["We swim every Sunday.", "They often swim in the river.", "Kids learn to swim early."]),
-    "visit": (["Her visit was short.", "The last visit went well.", "We planned a visit to Rome."],
-              ["They visit their parents often.", "We sometimes visit the museum.", "I hope to visit Japan."]),
-    "kiss": (["The kiss surprised her.", "Their first kiss was awkward.", "He gave a kiss to the baby."],
-             ["They kiss goodbye every morning.", "Couples often kiss at midnight.", "He tried to kiss her."]),
-    "jump": (["The jump was very high.", "His final jump won gold.", "She made a jump over the fence."],
-             ["Frogs jump into the pond.", "Children often jump on the bed.", "I had to jump the fence."]),
-    "smile": (["Her smile was warm.", "His big smile returned.", "She gave a smile to everyone."],
-              ["They smile at strangers.", "People always smile at babies.", "Please try to smile for the photo."]),
-    "laugh": (["His laugh was loud.", "Her quiet laugh filled the room.", "We shared a laugh about it."],
-              ["They laugh at every joke.", "We always laugh together.", "Try not to laugh now."]),
-    "dream": (["My dream felt real.", "Her strange dream scared her.", "I had a dream about flying."],
-              ["We dream of a quiet life.", "Children often dream of flying.", "I used to dream in colour."]),
-    "fight": (["The fight lasted ten minutes.", "Their last fight was about money.", "There was a fight outside."],
-              ["Cats fight over food.", "They often fight about chores.", "We need to fight for justice."]),
-    "help": (["Your help was useful.", "The extra help arrived late.", "She asked for help twice."],
-             ["They help their neighbours.", "We always help each other.", "I want to help you."]),
-    "answer": (["Her answer was correct.", "The right answer is four.", "He gave an answer quickly."],
-               ["I answer emails each morning.", "They rarely answer the phone.", "Please try to answer honestly."]),
-    "work": (["My work is boring.", "Her new work sold well.", "He finished the work early."],
-             ["We work from home.", "They often work late.", "I need to work tomorrow."]),
-    "sleep": (["My sleep was restless.", "A good sleep helps everyone.", "She needs more sleep at night."],
-              ["Cats sleep most of the day.", "We usually sleep early.", "I tried to sleep on the train."]),
-    "shop": (["The shop closed early.", "The corner shop sells bread.", "She opened a shop downtown."],
-             ["We shop on Saturdays.", "They usually shop online.", "I like to shop for shoes."]),
-    "hope": (["Our hope was fading.", "Their only hope is rain.", "There is still hope for him."],
-             ["We hope you feel better.", "They really hope to win.", "I continue to hope for peace."]),
-    "love": (["Their love grew stronger.", "My first love was music.", "They wrote about love and loss."],
-             ["I love this song.", "Kids really love pizza.", "We came to love the city."]),
-    "climb": (["The climb was steep.", "The final climb took hours.", "They finished a climb yesterday."],
-              ["Goats climb steep rocks.", "We often climb that hill.", "I want to climb a mountain."]),
+    "watch": (
+        [
+            "My watch is slow.",
+            "The old watch stopped ticking.",
+            "He wore a watch to dinner.",
+        ],
+        [
+            "I watch the news daily.",
+            "We always watch football together.",
+            "They like to watch the birds.",
+        ],
+    ),
+    "run": (
+        [
+            "Her run was very fast.",
+            "The morning run felt easy.",
+            "He enjoyed a run by the river.",
+        ],
+        [
+            "They run every morning.",
+            "We often run in the park.",
+            "I want to run a marathon.",
+        ],
+    ),
+    "play": (
+        [
+            "The play lasted three hours.",
+            "The school play was funny.",
+            "We saw a play last night.",
+        ],
+        [
+            "Children play in the garden.",
+            "They often play chess at lunch.",
+            "I like to play the piano.",
+        ],
+    ),
+    "walk": (
+        [
+            "Our walk took an hour.",
+            "The long walk tired everyone.",
+            "She took a walk after lunch.",
+        ],
+        [
+            "We walk to school together.",
+            "They usually walk the dog at night.",
+            "I prefer to walk home.",
+        ],
+    ),
+    "call": (
+        [
+            "His call came at midnight.",
+            "The phone call was short.",
+            "I missed a call from my mother.",
+        ],
+        [
+            "I call my sister every week.",
+            "They never call before visiting.",
+            "Please remember to call the doctor.",
+        ],
+    ),
+    "plan": (
+        [
+            "The plan worked perfectly.",
+            "Our travel plan changed twice.",
+            "They need a plan for the weekend.",
+        ],
+        [
+            "We plan our meals on Sunday.",
+            "They carefully plan every trip.",
+            "I want to plan a party.",
+        ],
+    ),
+    "cook": (
+        [
+            "The cook made fresh bread.",
+            "The hotel cook retired.",
+            "They hired a cook for the wedding.",
+        ],
+        [
+            "I cook dinner most nights.",
+            "We sometimes cook outside.",
+            "She likes to cook for friends.",
+        ],
+    ),
+    "drink": (
+        [
+            "My drink is too sweet.",
+            "The cold drink helped.",
+            "He ordered a drink at the bar.",
+        ],
+        [
+            "They drink tea every afternoon.",
+            "We rarely drink coffee.",
+            "You need to drink more water.",
+        ],
+    ),
+    "dance": (
+        [
+            "The dance lasted all night.",
+            "Their first dance was lovely.",
+            "We learned a dance from Brazil.",
+        ],
+        [
+            "They dance every Friday.",
+            "We often dance in the kitchen.",
+            "She loves to dance at weddings.",
+        ],
+    ),
+    "fish": (
+        [
+            "The fish swam away.",
+            "The small fish was orange.",
+            "He caught a fish this morning.",
+        ],
+        [
+            "They fish in the lake.",
+            "We sometimes fish from the bridge.",
+            "I learned to fish as a child.",
+        ],
+    ),
+    "paint": (
+        [
+            "The paint is still wet.",
+            "The blue paint looked great.",
+            "We bought some paint for the fence.",
+        ],
+        [
+            "They paint houses for a living.",
+            "We slowly paint the walls.",
+            "I want to paint the door red.",
+        ],
+    ),
+    "ride": (
+        [
+            "The ride was bumpy.",
+            "The bus ride took an hour.",
+            "We enjoyed a ride through the hills.",
+        ],
+        [
+            "They ride bikes to work.",
+            "We often ride horses on holiday.",
+            "She learned to ride last year.",
+        ],
+    ),
+    "swim": (
+        [
+            "Our swim was cold.",
+            "The morning swim woke me up.",
+            "She had a swim before breakfast.",
+        ],
+        [
+            "We swim every Sunday.",
+            "They often swim in the river.",
+            "Kids learn to swim early.",
+        ],
+    ),
+    "visit": (
+        [
+            "Her visit was short.",
+            "The last visit went well.",
+            "We planned a visit to Rome.",
+        ],
+        [
+            "They visit their parents often.",
+            "We sometimes visit the museum.",
+            "I hope to visit Japan.",
+        ],
+    ),
+    "kiss": (
+        [
+            "The kiss surprised her.",
+            "Their first kiss was awkward.",
+            "He gave a kiss to the baby.",
+        ],
+        [
+            "They kiss goodbye every morning.",
+            "Couples often kiss at midnight.",
+            "He tried to kiss her.",
+        ],
+    ),
+    "jump": (
+        [
+            "The jump was very high.",
+            "His final jump won gold.",
+            "She made a jump over the fence.",
+        ],
+        [
+            "Frogs jump into the pond.",
+            "Children often jump on the bed.",
+            "I had to jump the fence.",
+        ],
+    ),
+    "smile": (
+        [
+            "Her smile was warm.",
+            "His big smile returned.",
+            "She gave a smile to everyone.",
+        ],
+        [
+            "They smile at strangers.",
+            "People always smile at babies.",
+            "Please try to smile for the photo.",
+        ],
+    ),
+    "laugh": (
+        [
+            "His laugh was loud.",
+            "Her quiet laugh filled the room.",
+            "We shared a laugh about it.",
+        ],
+        [
+            "They laugh at every joke.",
+            "We always laugh together.",
+            "Try not to laugh now.",
+        ],
+    ),
+    "dream": (
+        [
+            "My dream felt real.",
+            "Her strange dream scared her.",
+            "I had a dream about flying.",
+        ],
+        [
+            "We dream of a quiet life.",
+            "Children often dream of flying.",
+            "I used to dream in colour.",
+        ],
+    ),
+    "fight": (
+        [
+            "The fight lasted ten minutes.",
+            "Their last fight was about money.",
+            "There was a fight outside.",
+        ],
+        [
+            "Cats fight over food.",
+            "They often fight about chores.",
+            "We need to fight for justice.",
+        ],
+    ),
+    "help": (
+        [
+            "Your help was useful.",
+            "The extra help arrived late.",
+            "She asked for help twice.",
+        ],
+        [
+            "They help their neighbours.",
+            "We always help each other.",
+            "I want to help you.",
+        ],
+    ),
+    "answer": (
+        [
+            "Her answer was correct.",
+            "The right answer is four.",
+            "He gave an answer quickly.",
+        ],
+        [
+            "I answer emails each morning.",
+            "They rarely answer the phone.",
+            "Please try to answer honestly.",
+        ],
+    ),
+    "work": (
+        [
+            "My work is boring.",
+            "Her new work sold well.",
+            "He finished the work early.",
+        ],
+        [
+            "We work from home.",
+            "They often work late.",
+            "I need to work tomorrow.",
+        ],
+    ),
+    "sleep": (
+        [
+            "My sleep was restless.",
+            "A good sleep helps everyone.",
+            "She needs more sleep at night.",
+        ],
+        [
+            "Cats sleep most of the day.",
+            "We usually sleep early.",
+            "I tried to sleep on the train.",
+        ],
+    ),
+    "shop": (
+        [
+            "The shop closed early.",
+            "The corner shop sells bread.",
+            "She opened a shop downtown.",
+        ],
+        [
+            "We shop on Saturdays.",
+            "They usually shop online.",
+            "I like to shop for shoes.",
+        ],
+    ),
+    "hope": (
+        [
+            "Our hope was fading.",
+            "Their only hope is rain.",
+            "There is still hope for him.",
+        ],
+        [
+            "We hope you feel better.",
+            "They really hope to win.",
+            "I continue to hope for peace.",
+        ],
+    ),
+    "love": (
+        [
+            "Their love grew stronger.",
+            "My first love was music.",
+            "They wrote about love and loss.",
+        ],
+        [
+            "I love this song.",
+            "Kids really love pizza.",
+            "We came to love the city.",
+        ],
+    ),
+    "climb": (
+        [
+            "The climb was steep.",
+            "The final climb took hours.",
+            "They finished a climb yesterday.",
+        ],
+        [
+            "Goats climb steep rocks.",
+            "We often climb that hill.",
+            "I want to climb a mountain.",
+        ],
+    ),
 }
 
 words = list(SENTENCES)
@@ -107,9 +387,16 @@ for w, (nouns, verbs) in enumerate(SENTENCES.values()):
             is_verb.append(label)
             word_index.append(w)
             pair_index.append(pair)
-is_verb, word_index, pair_index = torch.tensor(is_verb), torch.tensor(word_index), torch.tensor(pair_index)
+is_verb, word_index, pair_index = (
+    torch.tensor(is_verb),
+    torch.tensor(word_index),
+    torch.tensor(pair_index),
+)
 n_words, n_sentences = len(words), len(texts)
-print(f"{n_sentences} sentences, {n_words} words, {is_verb.sum().item()} verb uses")
+print(
+    f"{n_sentences} sentences, {n_words} words, {is_verb.sum().item()} verb "
+    "uses"
+)
 
 # %%
 # ## One hidden state per target word and layer
@@ -117,28 +404,37 @@ print(f"{n_sentences} sentences, {n_words} words, {is_verb.sum().item()} verb us
 # One padded batch runs all 168 sentences at once. For each sentence we find the target word's token and keep its
 # vector from every hidden state: the embedding output and the output of each layer.
 
-MODEL_NAME = os.environ.get("GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+MODEL_NAME = os.environ.get(
+    "GALLERY_BERT_MODEL", "sentence-transformers/all-MiniLM-L6-v2"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModel.from_pretrained(MODEL_NAME)
 model.eval()
 
 batch = tokenizer(texts, return_tensors="pt", padding=True)
 target_ids = torch.tensor(tokenizer.convert_tokens_to_ids(words))
-assert tokenizer.unk_token_id not in target_ids  # every target word is one token of the vocabulary ...
+# every target word is one token of the vocabulary ...
+assert tokenizer.unk_token_id not in target_ids
 is_target = batch["input_ids"] == target_ids[word_index][:, None]
-assert (is_target.sum(1) == 1).all()  # ... and occurs exactly once in its sentence
+# ... and occurs exactly once in its sentence
+assert (is_target.sum(1) == 1).all()
 position = is_target.int().argmax(1)
-for w in range(n_words):  # each word: the same positions as a noun and as a verb
+# each word: the same positions as a noun and as a verb
+for w in range(n_words):
     noun_positions = position[(word_index == w) & (is_verb == 0)].sort().values
     verb_positions = position[(word_index == w) & (is_verb == 1)].sort().values
     assert torch.equal(noun_positions, verb_positions), words[w]
 
 with torch.no_grad():
     hidden_states = model(**batch, output_hidden_states=True).hidden_states
-vectors = torch.stack(hidden_states)[:, torch.arange(n_sentences), position]  # (layers + 1, sentences, hidden)
+# (layers + 1, sentences, hidden)
+vectors = torch.stack(hidden_states)[:, torch.arange(n_sentences), position]
 n_states = vectors.shape[0]
-print(f"{n_states} hidden states (embeddings + {model.config.num_hidden_layers} layers), "
-      f"{vectors.shape[-1]} numbers each")
+print(
+    f"{n_states} hidden states (embeddings + {model.config.num_hidden_layers} "
+    "layers), "
+    f"{vectors.shape[-1]} numbers each"
+)
 
 # %%
 # ## The probe: logistic regression, one per layer
@@ -154,36 +450,51 @@ print(f"{n_states} hidden states (embeddings + {model.config.num_hidden_layers} 
 
 
 def principal_coordinates(x):
-    """Coordinates of the rows of x along its principal axes, scaled to a mean squared length of 1."""
+    """Coordinates of the rows of x along its principal axes, scaled to a mean
+    squared length of 1."""
     centred = x - x.mean(-2, keepdim=True)
     u, s, _ = torch.linalg.svd(centred, full_matrices=False)
-    return u * s.unsqueeze(-2) / centred.pow(2).sum(-1).mean(-1)[..., None, None].sqrt()
+    return (
+        u
+        * s.unsqueeze(-2)
+        / centred.pow(2).sum(-1).mean(-1)[..., None, None].sqrt()
+    )
 
 
 def train_probes(x, y, train, l2=1e-3, steps=6):
-    """L2-regularised logistic regression by Newton's method, for a whole batch of problems at once.
+    """L2-regularised logistic regression by Newton's method, for a whole
+    batch of problems at once.
 
-    x: (..., n, d) features; y: (..., n) labels 0/1; train: (..., n) True for the rows to fit. The leading
-    dimensions broadcast. Returns the predicted labels of all n rows, shape (..., n).
+    x: (..., n, d) features; y: (..., n) labels 0/1; train: (..., n) True for
+    the rows to fit. The leading dimensions broadcast. Returns the predicted
+    labels of all n rows, shape (..., n).
     """
-    x = torch.cat([x, torch.ones_like(x[..., :1])], -1)  # a constant feature for the bias
-    shape = torch.broadcast_shapes(x.shape[:-2], y.shape[:-1], train.shape[:-1])
+    # a constant feature for the bias
+    x = torch.cat([x, torch.ones_like(x[..., :1])], -1)
+    shape = torch.broadcast_shapes(
+        x.shape[:-2], y.shape[:-1], train.shape[:-1]
+    )
     x = x.expand(*shape, *x.shape[-2:])
     y = y.float().expand(*shape, y.shape[-1])
     weight = train.float().expand(*shape, train.shape[-1])
-    weight = weight / weight.sum(-1, keepdim=True)  # mean loss over the training rows
+    # mean loss over the training rows
+    weight = weight / weight.sum(-1, keepdim=True)
     penalty = 2 * l2 * torch.eye(x.shape[-1])
     penalty[-1, -1] = 0  # no penalty on the bias
     w = torch.zeros(*shape, x.shape[-1], 1)
     for _ in range(steps):
         p = torch.sigmoid(x @ w)
-        gradient = x.mT @ (weight.unsqueeze(-1) * (p - y.unsqueeze(-1))) + penalty @ w
+        gradient = (
+            x.mT @ (weight.unsqueeze(-1) * (p - y.unsqueeze(-1))) + penalty @ w
+        )
         hessian = x.mT @ (x * (weight.unsqueeze(-1) * p * (1 - p))) + penalty
-        w = w - torch.cholesky_solve(gradient, torch.linalg.cholesky(hessian))  # the Hessian is positive definite
+        # the Hessian is positive definite
+        w = w - torch.cholesky_solve(gradient, torch.linalg.cholesky(hessian))
     return (x @ w).squeeze(-1) > 0
 
 
-features = principal_coordinates(vectors)  # (layers + 1, sentences, components)
+# (layers + 1, sentences, components)
+features = principal_coordinates(vectors)
 n_components = features.shape[-1]
 
 # %%
@@ -206,14 +517,24 @@ n_components = features.shape[-1]
 # In the figures, "layer 0" is the embedding output and "layer *i*" the output of encoder layer *i*, counted from 1.
 
 word_fold = torch.randperm(n_words) % 7  # 7 groups of 4 words
-train_words = torch.stack([word_fold[word_index] != fold for fold in range(7)])  # (folds, sentences)
-predicted = train_probes(features[:, None], is_verb, train_words)  # (layers + 1, folds, sentences)
+# (folds, sentences)
+train_words = torch.stack([word_fold[word_index] != fold for fold in range(7)])
+# (layers + 1, folds, sentences)
+predicted = train_probes(features[:, None], is_verb, train_words)
 correct = (predicted == is_verb.bool()) & ~train_words
-accuracy_words = (correct.sum((-1, -2)) / (~train_words).sum()).numpy()  # each sentence tested exactly once
-print("held-out words, accuracy per layer:", " ".join(f"{a:.3f}" for a in accuracy_words))
+# each sentence tested exactly once
+accuracy_words = (correct.sum((-1, -2)) / (~train_words).sum()).numpy()
+print(
+    "held-out words, accuracy per layer:",
+    " ".join(f"{a:.3f}" for a in accuracy_words),
+)
 assert abs(accuracy_words[0] - 0.5) < 0.05, accuracy_words[0]
-assert accuracy_words[1] > 0.95 and accuracy_words[2] > 0.98, accuracy_words[:3]
-assert 0.88 < accuracy_words[-1] < accuracy_words.max() - 0.03, accuracy_words[-1]
+assert accuracy_words[1] > 0.95 and accuracy_words[2] > 0.98, accuracy_words[
+    :3
+]
+assert 0.88 < accuracy_words[-1] < accuracy_words.max() - 0.03, accuracy_words[
+    -1
+]
 
 # %%
 # ## The control task
@@ -241,16 +562,23 @@ assert 0.88 < accuracy_words[-1] < accuracy_words.max() - 0.03, accuracy_words[-
 # anything. Choose properties that change with the context, and check that layer 0 is at chance.
 
 n_labellings = 5
-control_labels = torch.stack([torch.randperm(n_words) % 2 for _ in range(n_labellings)])[:, word_index]
-tasks = torch.cat([is_verb[None], control_labels])  # task 0: noun or verb; tasks 1..5: control labellings
-train_pairs = torch.stack([pair_index != pair for pair in range(3)])  # (folds, sentences)
+control_labels = torch.stack(
+    [torch.randperm(n_words) % 2 for _ in range(n_labellings)]
+)[:, word_index]
+# task 0: noun or verb; tasks 1..5: control labellings
+tasks = torch.cat([is_verb[None], control_labels])
+# (folds, sentences)
+train_pairs = torch.stack([pair_index != pair for pair in range(3)])
 
 
 def sentence_split_accuracy(x):
-    """Accuracy of the real task and the mean over the control labellings, per layer, split by sentence."""
-    predicted = train_probes(x[:, None, None], tasks[:, None], train_pairs)  # (layers + 1, tasks, folds, sentences)
+    """Accuracy of the real task and the mean over the control labellings, per
+    layer, split by sentence."""
+    # (layers + 1, tasks, folds, sentences)
+    predicted = train_probes(x[:, None, None], tasks[:, None], train_pairs)
     correct = (predicted == tasks[:, None].bool()) & ~train_pairs
-    accuracy = correct.sum((-1, -2)) / (~train_pairs).sum()  # (layers + 1, tasks)
+    # (layers + 1, tasks)
+    accuracy = correct.sum((-1, -2)) / (~train_pairs).sum()
     return accuracy[:, 0].numpy(), accuracy[:, 1:].mean(1).numpy()
 
 
@@ -258,24 +586,51 @@ accuracy_sentences, accuracy_control = sentence_split_accuracy(features)
 selectivity = accuracy_sentences - accuracy_control
 print("layer  held-out words  held-out sentences  control  selectivity")
 for layer in range(n_states):
-    print(f"{layer:>5}  {accuracy_words[layer]:14.3f}  {accuracy_sentences[layer]:18.3f}  "
-          f"{accuracy_control[layer]:7.3f}  {selectivity[layer]:+11.3f}")
+    print(
+        f"{layer:>5}  {accuracy_words[layer]:14.3f}  "
+        f"{accuracy_sentences[layer]:18.3f}  "
+        f"{accuracy_control[layer]:7.3f}  {selectivity[layer]:+11.3f}"
+    )
 assert (accuracy_control > 0.99).all(), accuracy_control  # solved perfectly
 assert abs(selectivity[0] + 0.5) < 0.05, selectivity[0]
 assert (np.abs(selectivity[1:]) < 0.05).all(), selectivity
 
 layers = np.arange(n_states)
 fig, ax = plt.subplots(figsize=(6.8, 3.6), layout="constrained")
-ax.plot(layers, accuracy_words, "o-", color="tab:blue", linewidth=2.5, label="noun or verb, held-out words")
-ax.plot(layers, accuracy_sentences, "s--", color="tab:blue", alpha=0.7, label="noun or verb, held-out sentences")
-ax.plot(layers, accuracy_control, "^-", color="tab:orange", zorder=1, label="control task (random label per word)")
+ax.plot(
+    layers,
+    accuracy_words,
+    "o-",
+    color="tab:blue",
+    linewidth=2.5,
+    label="noun or verb, held-out words",
+)
+ax.plot(
+    layers,
+    accuracy_sentences,
+    "s--",
+    color="tab:blue",
+    alpha=0.7,
+    label="noun or verb, held-out sentences",
+)
+ax.plot(
+    layers,
+    accuracy_control,
+    "^-",
+    color="tab:orange",
+    zorder=1,
+    label="control task (random label per word)",
+)
 ax.axhline(0.5, color="0.5", linestyle=":", linewidth=1)
 ax.text(1.1, 0.51, "chance", color="0.4", ha="left", va="bottom", fontsize=9)
 ax.set_xticks(layers, ["0\n(emb.)"] + [str(i) for i in layers[1:]])
 ax.set_xlabel("layer")
 ax.set_ylabel("probe accuracy on held-out data")
 ax.set_ylim(0.4, 1.03)
-ax.set_title("Linear probe on each layer: noun or verb, and the control task", fontsize=10)
+ax.set_title(
+    "Linear probe on each layer: noun or verb, and the control task",
+    fontsize=10,
+)
 ax.legend(loc="lower right", fontsize=9)
 ax.grid(True, alpha=0.3)
 plt.show()
@@ -304,27 +659,45 @@ plt.show()
 capacities = [8, 16, n_components]
 results = {k: sentence_split_accuracy(features[..., :k]) for k in capacities}
 for k, (real, control) in results.items():
-    print(f"k = {k:3d}   noun or verb: {' '.join(f'{a:.2f}' for a in real)}   "
-          f"control: {' '.join(f'{a:.2f}' for a in control)}")
+    print(
+        f"k = {k:3d}   noun or verb: {' '.join(f'{a:.2f}' for a in real)}   "
+        f"control: {' '.join(f'{a:.2f}' for a in control)}"
+    )
 
 real_16, control_16 = results[16]
-assert (0.8 < control_16).all() and (control_16 < 0.95).all(), control_16  # about 0.9
+# about 0.9
+assert (0.8 < control_16).all() and (control_16 < 0.95).all(), control_16
 assert (real_16[2:4] > 0.97).all(), real_16
-assert (real_16[2:5] - control_16[2:5] > 0.05).all() and (real_16[[0, 1, -1]] < control_16[[0, 1, -1]]).all()
+assert (real_16[2:5] - control_16[2:5] > 0.05).all() and (
+    real_16[[0, 1, -1]] < control_16[[0, 1, -1]]
+).all()
 real_8, control_8 = results[8]
-assert (0.6 < control_8).all() and (control_8 < 0.8).all(), control_8  # about 0.7
-assert (0.85 < real_8[2:4]).all() and (real_8[2:4] < 0.95).all(), real_8  # about 0.9
+# about 0.7
+assert (0.6 < control_8).all() and (control_8 < 0.8).all(), control_8
+# about 0.9
+assert (0.85 < real_8[2:4]).all() and (real_8[2:4] < 0.95).all(), real_8
 assert (real_8[[0, 1, 4, 5, 6]] < 0.71).all(), real_8  # 0.7 or less elsewhere
 assert (real_8[2:4] - control_8[2:4] > 0.2).all(), real_8 - control_8
-assert 0.5 < real_8[1] < 0.6 and 0.5 < real_16[1] < 0.6 and accuracy_sentences[1] > 0.95  # layer 1
-assert real_8[-1] < 0.61 and real_16[-1] < 0.61, (real_8[-1], real_16[-1])  # the last layer
-assert np.ptp(accuracy_sentences[1:6]) < 0.03, accuracy_sentences  # the full probe: layers 1 to 5 alike
+# layer 1
+assert (
+    0.5 < real_8[1] < 0.6
+    and 0.5 < real_16[1] < 0.6
+    and accuracy_sentences[1] > 0.95
+)
+# the last layer
+assert real_8[-1] < 0.61 and real_16[-1] < 0.61, (real_8[-1], real_16[-1])
+# the full probe: layers 1 to 5 alike
+assert np.ptp(accuracy_sentences[1:6]) < 0.03, accuracy_sentences
 
-fig, (ax_accuracy, ax_selectivity) = plt.subplots(1, 2, figsize=(6.8, 3.8), layout="constrained", sharex=True)
+fig, (ax_accuracy, ax_selectivity) = plt.subplots(
+    1, 2, figsize=(6.8, 3.8), layout="constrained", sharex=True
+)
 colors = {8: "tab:purple", 16: "tab:green", n_components: "tab:blue"}
 for k, (real, control) in results.items():
     name = "all" if k == n_components else str(k)
-    ax_accuracy.plot(layers, real, "o-", color=colors[k], label=f"k = {name} coordinates")
+    ax_accuracy.plot(
+        layers, real, "o-", color=colors[k], label=f"k = {name} coordinates"
+    )
     ax_accuracy.plot(layers, control, "^:", color=colors[k])
     ax_selectivity.plot(layers, real - control, "o-", color=colors[k])
 ax_accuracy.plot([], [], "o-", color="0.4", label="noun or verb")

@@ -34,21 +34,44 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModelForCausalLM.from_pretrained(MODEL_NAME)
 model.eval()
 
-MODULES = ["math", "string", "json", "textwrap", "random", "statistics", "heapq", "bisect", "itertools",
-           "functools", "collections", "datetime", "calendar", "fractions", "base64", "shutil"]
+MODULES = [
+    "math",
+    "string",
+    "json",
+    "textwrap",
+    "random",
+    "statistics",
+    "heapq",
+    "bisect",
+    "itertools",
+    "functools",
+    "collections",
+    "datetime",
+    "calendar",
+    "fractions",
+    "base64",
+    "shutil",
+]
 docstrings = []
 for name in MODULES:
     module = importlib.import_module(name)
     docstrings.append(inspect.getdoc(module))
     for attribute in sorted(dir(module)):
         obj = getattr(module, attribute)
-        if attribute.startswith("_") or not callable(obj) or getattr(obj, "__module__", None) != name:
-            continue  # private, not a function or class, or imported from another module
+        if (
+            attribute.startswith("_")
+            or not callable(obj)
+            or getattr(obj, "__module__", None) != name
+        ):
+            # private, not a function or class, or imported from another module
+            continue
         if doc := inspect.getdoc(obj):
             docstrings.append(f"{attribute}: {doc}")
 corpus = "\n\n".join(doc for doc in docstrings if doc)
@@ -56,9 +79,15 @@ corpus = "\n\n".join(doc for doc in docstrings if doc)
 chunk_length, n_chunks = 128, 16
 ids = tokenizer(corpus)["input_ids"]
 available = len(ids) // chunk_length
-starts = np.linspace(0, available - 1, n_chunks).round().astype(int) * chunk_length
-input_ids = torch.tensor(np.array([ids[s:s + chunk_length] for s in starts]))  # (chunks, tokens)
-print(f"{len(docstrings)} docstrings, {len(ids)} tokens; {n_chunks} chunks of {chunk_length} tokens in the batch")
+starts = (
+    np.linspace(0, available - 1, n_chunks).round().astype(int) * chunk_length
+)
+# (chunks, tokens)
+input_ids = torch.tensor(np.array([ids[s : s + chunk_length] for s in starts]))
+print(
+    f"{len(docstrings)} docstrings, {len(ids)} tokens; {n_chunks} chunks of "
+    f"{chunk_length} tokens in the batch"
+)
 print("chunk 6 begins:", repr(tokenizer.decode(input_ids[6, :24])))
 
 # %%
@@ -76,43 +105,69 @@ print("chunk 6 begins:", repr(tokenizer.decode(input_ids[6, :24])))
 
 LAYER = 12
 n_layers = model.config.num_hidden_layers
-model.model.layers = model.model.layers[:LAYER + 1]  # run layers 0..LAYER only
+model.model.layers = model.model.layers[
+    : LAYER + 1
+]  # run layers 0..LAYER only
 
 activations, peaks = {}, {}
 
 
 def record(module, args, layer):
-    neurons = args[0]  # (chunks, tokens, intermediate size): the input of down_proj
-    peaks[layer] = (neurons[:, 0].abs().max().item(), neurons[:, 1:].abs().max().item())
+    # (chunks, tokens, intermediate size): the input of down_proj
+    neurons = args[0]
+    peaks[layer] = (
+        neurons[:, 0].abs().max().item(),
+        neurons[:, 1:].abs().max().item(),
+    )
     if layer == LAYER:
         activations["neurons"] = neurons
 
 
 mlp_inputs = {}
-hooks = [layer.mlp.down_proj.register_forward_pre_hook(lambda module, args, i=i: record(module, args, i))
-         for i, layer in enumerate(model.model.layers)]
-hooks.append(model.model.layers[LAYER].mlp.register_forward_pre_hook(
-    lambda module, args: mlp_inputs.__setitem__("x", args[0])))
+hooks = [
+    layer.mlp.down_proj.register_forward_pre_hook(
+        lambda module, args, i=i: record(module, args, i)
+    )
+    for i, layer in enumerate(model.model.layers)
+]
+hooks.append(
+    model.model.layers[LAYER].mlp.register_forward_pre_hook(
+        lambda module, args: mlp_inputs.__setitem__("x", args[0])
+    )
+)
 with torch.no_grad():
     model.model(input_ids=input_ids)
 for hook in hooks:
     hook.remove()
 
 mlp = model.model.layers[LAYER].mlp
-with torch.no_grad():  # the activations are silu(gate(x)) * up(x), as the hook claims
-    recomputed = mlp.act_fn(mlp.gate_proj(mlp_inputs["x"])) * mlp.up_proj(mlp_inputs["x"])
+# the activations are silu(gate(x)) * up(x), as the hook claims
+with torch.no_grad():
+    recomputed = mlp.act_fn(mlp.gate_proj(mlp_inputs["x"])) * mlp.up_proj(
+        mlp_inputs["x"]
+    )
 assert torch.allclose(recomputed, activations["neurons"], atol=1e-4)
 
 neurons = activations["neurons"][:, 1:]  # drop position 0
 tokens = input_ids[:, 1:]
 n_neurons = neurons.shape[-1]
 flat = neurons.reshape(-1, n_neurons)  # (positions, neurons)
-print(f"layer {LAYER}: {n_neurons} neurons (config: {model.config.intermediate_size}), "
-      f"{flat.shape[0]} token positions")
+print(
+    f"layer {LAYER}: {n_neurons} neurons (config: "
+    f"{model.config.intermediate_size}), "
+    f"{flat.shape[0]} token positions"
+)
 print("largest |activation| at position 0 and elsewhere, per layer:")
-print("  " + "  ".join(f"{layer}: {first:.0f}/{rest:.0f}" for layer, (first, rest) in peaks.items()))
+print(
+    "  "
+    + "  ".join(
+        f"{layer}: {first:.0f}/{rest:.0f}"
+        for layer, (first, rest) in peaks.items()
+    )
+)
 assert peaks[11][0] > 100 * peaks[11][1], peaks[11]  # hundreds of times larger
-assert n_layers == 30 and n_neurons == 1536 and flat.shape[0] == 2032  # the sizes the text quotes
+# the sizes the text quotes
+assert n_layers == 30 and n_neurons == 1536 and flat.shape[0] == 2032
 
 # %%
 # ## Three rules for choosing neurons
@@ -134,13 +189,17 @@ def selectivity(mask):
     return (flat[mask].mean(0) - flat[~mask].mean(0)) / flat.std(0)
 
 
-scores = {'most selective for " not"': selectivity(is_not),
-          "most selective for digits": selectivity(is_digit),
-          "highest variance": flat.var(0)}
+scores = {
+    'most selective for " not"': selectivity(is_not),
+    "most selective for digits": selectivity(is_digit),
+    "highest variance": flat.var(0),
+}
 chosen = {rule: int(score.argmax()) for rule, score in scores.items()}
 for rule, neuron in chosen.items():
-    print(f"{rule}: neuron {neuron} (score {scores[rule][neuron]:.2f}; "
-          f"median over neurons {scores[rule].median():.2f})")
+    print(
+        f"{rule}: neuron {neuron} (score {scores[rule][neuron]:.2f}; "
+        f"median over neurons {scores[rule].median():.2f})"
+    )
 not_neuron, digit_neuron, variance_neuron = chosen.values()
 
 # %%
@@ -153,13 +212,24 @@ not_neuron, digit_neuron, variance_neuron = chosen.values()
 
 for neuron in chosen.values():
     values = flat[:, neuron]
-    below = ((values - values.mean()).clamp(max=0) ** 2).sum() / ((values - values.mean()) ** 2).sum()
-    print(f"neuron {neuron}: from {values.min():.2f} to {values.max():.2f}; "
-          f"{below:.0%} of its variance from activations below its mean")
+    below = ((values - values.mean()).clamp(max=0) ** 2).sum() / (
+        (values - values.mean()) ** 2
+    ).sum()
+    print(
+        f"neuron {neuron}: from {values.min():.2f} to {values.max():.2f}; "
+        f"{below:.0%} of its variance from activations below its mean"
+    )
     if neuron == variance_neuron:
-        assert values.max() < 1 and -7 < values.min() < -5.5 and 0.85 < below < 0.95, (values.min(), below)
+        assert (
+            values.max() < 1
+            and -7 < values.min() < -5.5
+            and 0.85 < below < 0.95
+        ), (values.min(), below)
     else:
-        assert values.max() > -values.min() and below < 0.4, (values.min(), below)
+        assert values.max() > -values.min() and below < 0.4, (
+            values.min(),
+            below,
+        )
 sign = {not_neuron: 1, digit_neuron: 1, variance_neuron: -1}
 
 # %%
@@ -183,59 +253,117 @@ sign = {not_neuron: 1, digit_neuron: 1, variance_neuron: -1}
 def shown(token_text):
     """A token as printed: newlines as ⏎, a token made only of spaces as ␣."""
     token_text = token_text.replace("\n", "⏎")
-    return token_text.replace(" ", "␣") if not token_text.strip() else token_text
+    return (
+        token_text.replace(" ", "␣") if not token_text.strip() else token_text
+    )
 
 
 def context(position, before=10, after=5):
     chunk, index = divmod(position, tokens.shape[1])
     row = tokens[chunk].tolist()
-    left = tokenizer.decode(row[max(0, index - before):index]).replace("\n", "⏎")
-    right = tokenizer.decode(row[index + 1:index + 1 + after]).replace("\n", "⏎")
+    left = tokenizer.decode(row[max(0, index - before) : index]).replace(
+        "\n", "⏎"
+    )
+    right = tokenizer.decode(row[index + 1 : index + 1 + after]).replace(
+        "\n", "⏎"
+    )
     return left, shown(tokenizer.decode([row[index]])), right
 
 
 n_top = 8
-top = {neuron: (sign[neuron] * flat[:, neuron]).topk(n_top).indices for neuron in chosen.values()}
+top = {
+    neuron: (sign[neuron] * flat[:, neuron]).topk(n_top).indices
+    for neuron in chosen.values()
+}
 font = {"family": "monospace", "fontsize": 8, "va": "center"}
-char_width = 0.602 * font["fontsize"]  # points: the advance of one character of DejaVu Sans Mono
-fig, axes = plt.subplots(len(chosen), 1, figsize=(6.8, 0.6 + 1.85 * len(chosen)), layout="constrained")
+# points: the advance of one character of DejaVu Sans Mono
+char_width = 0.602 * font["fontsize"]
+fig, axes = plt.subplots(
+    len(chosen),
+    1,
+    figsize=(6.8, 0.6 + 1.85 * len(chosen)),
+    layout="constrained",
+)
 fig.get_layout_engine().set(h_pad=0.12)
 for ax, (rule, neuron) in zip(axes, chosen.items()):
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(n_top - 0.5, -0.5)
     end = "highest" if sign[neuron] > 0 else "most negative"
-    ax.set_title(f"Layer {LAYER}, neuron {neuron} ({rule}): its {n_top} {end} activations", fontsize=9, loc="left")
+    ax.set_title(
+        f"Layer {LAYER}, neuron {neuron} ({rule}): its {n_top} {end} "
+        "activations",
+        fontsize=9,
+        loc="left",
+    )
     for row, position in enumerate(top[neuron].tolist()):
         left, token, right = context(position)
         ax.text(0.0, row, f"{flat[position, neuron]:5.2f}", **font)
         ax.text(0.5, row, left[-40:], ha="right", color="0.4", **font)
-        ax.text(0.5, row, token, ha="left", color="tab:red", weight="bold", **font)
-        after_token = transforms.offset_copy(ax.transData, fig=fig, x=char_width * len(token), units="points")
-        ax.text(0.5, row, right[:30], ha="left", color="0.4", transform=after_token, **font)
+        ax.text(
+            0.5, row, token, ha="left", color="tab:red", weight="bold", **font
+        )
+        after_token = transforms.offset_copy(
+            ax.transData, fig=fig, x=char_width * len(token), units="points"
+        )
+        ax.text(
+            0.5,
+            row,
+            right[:30],
+            ha="left",
+            color="0.4",
+            transform=after_token,
+            **font,
+        )
 plt.show()
 
 after_not = torch.zeros_like(is_not)
-after_not[1:] = is_not[:-1] & (torch.arange(1, len(is_not)) % tokens.shape[1] != 0)  # same chunk
-negation = is_not | after_not | torch.tensor([s.strip() == "none" for s in token_strings])
+# same chunk
+after_not[1:] = is_not[:-1] & (
+    torch.arange(1, len(is_not)) % tokens.shape[1] != 0
+)
+negation = (
+    is_not
+    | after_not
+    | torch.tensor([s.strip() == "none" for s in token_strings])
+)
 n_negation = int(negation[top[not_neuron]].sum())
-share_digits = is_digit[flat[:, digit_neuron].topk(20).indices].float().mean().item()
+share_digits = (
+    is_digit[flat[:, digit_neuron].topk(20).indices].float().mean().item()
+)
 runner_up = scores["most selective for digits"].topk(2).values
 
 
 def repeats_earlier(position, window=16):
     chunk, index = divmod(position, tokens.shape[1])
-    return bool((tokens[chunk, max(0, index - window):index] == tokens[chunk, index]).any())
+    return bool(
+        (
+            tokens[chunk, max(0, index - window) : index]
+            == tokens[chunk, index]
+        ).any()
+    )
 
 
-n_repeats = sum(repeats_earlier(position) for position in top[variance_neuron].tolist())
-print(f'" not" neuron: {n_negation} of its top {n_top} are " not", "none" or the token after " not"')
-print(f"digit neuron: {share_digits:.0%} of its top 20 are digits; score {runner_up[0]:.2f} "
-      f"against {runner_up[1]:.2f} for the runner-up")
-print(f"highest-variance neuron: {n_repeats} of its {n_top} most negative repeat a token of the 16 before")
+n_repeats = sum(
+    repeats_earlier(position) for position in top[variance_neuron].tolist()
+)
+print(
+    f'" not" neuron: {n_negation} of its top {n_top} are " not", "none" or '
+    'the token after " not"'
+)
+print(
+    f"digit neuron: {share_digits:.0%} of its top 20 are digits; score "
+    f"{runner_up[0]:.2f} "
+    f"against {runner_up[1]:.2f} for the runner-up"
+)
+print(
+    f"highest-variance neuron: {n_repeats} of its {n_top} most negative "
+    "repeat a token of the 16 before"
+)
 assert n_negation >= 7, n_negation
 assert 0.3 <= share_digits <= 0.6, share_digits  # about half
-assert runner_up[0] - runner_up[1] < 0.2 * runner_up[0], runner_up  # only a little above
+# only a little above
+assert runner_up[0] - runner_up[1] < 0.2 * runner_up[0], runner_up
 assert n_repeats >= 6, n_repeats
 
 # %%
@@ -259,13 +387,23 @@ unembed = model.get_output_embeddings().weight  # (vocabulary, hidden)
 norm_weight = model.model.norm.weight
 promoted = {}
 for rule, neuron in chosen.items():
-    value = mlp.down_proj.weight[:, neuron]  # what the neuron adds to the residual stream per unit of activation
+    # what the neuron adds to the residual stream per unit of activation
+    value = mlp.down_proj.weight[:, neuron]
     with torch.no_grad():
         logits = unembed @ (norm_weight * value * sign[neuron])
-    promoted[neuron] = [tokenizer.decode([t]) for t in logits.topk(10).indices.tolist()]
-    print(f"neuron {neuron} ({rule}) promotes: " + ", ".join(repr(t) for t in promoted[neuron]))
-assert {" necessarily", " anymore", " yet", " either", " altogether"} <= set(promoted[not_neuron])
-assert {" every", " other", " each", " many", " both"} <= set(promoted[digit_neuron])
+    promoted[neuron] = [
+        tokenizer.decode([t]) for t in logits.topk(10).indices.tolist()
+    ]
+    print(
+        f"neuron {neuron} ({rule}) promotes: "
+        + ", ".join(repr(t) for t in promoted[neuron])
+    )
+assert {" necessarily", " anymore", " yet", " either", " altogether"} <= set(
+    promoted[not_neuron]
+)
+assert {" every", " other", " each", " many", " both"} <= set(
+    promoted[digit_neuron]
+)
 assert {" I", " He", "fetchall"} <= set(promoted[variance_neuron])
 
 # %%
@@ -278,28 +416,53 @@ assert {" I", " He", "fetchall"} <= set(promoted[variance_neuron])
 # fewer than half are digits. The highest-variance neuron's long tail points the other way, to the negative
 # side.
 
-fig, axes = plt.subplots(1, len(chosen), figsize=(6.8, 2.6), layout="constrained")
-masks = {not_neuron: negation, digit_neuron: is_digit, variance_neuron: torch.zeros_like(is_digit)}
-names = {not_neuron: '" not" neuron', digit_neuron: "digit neuron", variance_neuron: "highest-variance neuron"}
+fig, axes = plt.subplots(
+    1, len(chosen), figsize=(6.8, 2.6), layout="constrained"
+)
+masks = {
+    not_neuron: negation,
+    digit_neuron: is_digit,
+    variance_neuron: torch.zeros_like(is_digit),
+}
+names = {
+    not_neuron: '" not" neuron',
+    digit_neuron: "digit neuron",
+    variance_neuron: "highest-variance neuron",
+}
 for ax, neuron in zip(axes, chosen.values()):
     values = flat[:, neuron].numpy()
     bins = np.linspace(values.min(), values.max(), 40)
     mask = masks[neuron].numpy()
     ax.hist(values, bins=bins, color="0.6", label="all tokens")
-    ax.hist(values[mask], bins=bins, color="tab:red", label="of these, the tokens the rule was about")
+    ax.hist(
+        values[mask],
+        bins=bins,
+        color="tab:red",
+        label="of these, the tokens the rule was about",
+    )
     ax.set_yscale("log")
     ax.set_title(f"{names[neuron]}\n(neuron {neuron})", fontsize=9)
     ax.set_xlabel("activation", fontsize=9)
     ax.tick_params(labelsize=8)
 axes[0].set_ylabel("tokens (log scale)", fontsize=9)
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
+fig.legend(
+    *axes[0].get_legend_handles_labels(),
+    loc="outside lower center",
+    ncol=2,
+    fontsize=8,
+)
 plt.show()
 
 near_zero = (flat[:, not_neuron].abs() < 0.5).float().mean().item()
 high = flat[:, digit_neuron] > 0.5
 digits_when_high = is_digit[high].float().mean().item()
-print(f'" not" neuron: {near_zero:.1%} of all activations are within 0.5 of zero')
-print(f"digit neuron: {int(high.sum())} activations above 0.5, {digits_when_high:.0%} of them on digits")
+print(
+    f'" not" neuron: {near_zero:.1%} of all activations are within 0.5 of zero'
+)
+print(
+    f"digit neuron: {int(high.sum())} activations above 0.5, "
+    f"{digits_when_high:.0%} of them on digits"
+)
 assert near_zero > 0.95, near_zero
 assert 0.25 < digits_when_high < 0.5, digits_when_high  # fewer than half
 

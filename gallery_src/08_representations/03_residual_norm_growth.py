@@ -27,30 +27,54 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-MODEL_NAME = os.environ.get("GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct")
+MODEL_NAME = os.environ.get(
+    "GALLERY_DECODER_MODEL", "HuggingFaceTB/SmolLM2-135M-Instruct"
+)
 tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
 model = AutoModelForCausalLM.from_pretrained(MODEL_NAME)
 model.eval()
 n_layers = model.config.num_hidden_layers
 
-text = ("The library opened at nine. By ten the reading room was full: students with laptops, an old man with a "
-        "newspaper, two children looking for books about dinosaurs. The librarian, who had worked there for thirty "
-        "years, knew most of them by name, and she knew which of them would ask for help before noon.")
+text = (
+    "The library opened at nine. By ten the reading room was full: students "
+    "with laptops, an old man with a "
+    "newspaper, two children looking for books about dinosaurs. The "
+    "librarian, who had worked there for thirty "
+    "years, knew most of them by name, and she knew which of them would ask "
+    "for help before noon."
+)
 inputs = tokenizer(text, return_tensors="pt")
 n_tokens = inputs["input_ids"].shape[1]
 
 layer_out, attn_out, mlp_out = {}, {}, {}
 hooks = []
 for i, layer in enumerate(model.model.layers):
-    hooks.append(layer.register_forward_hook(lambda module, args, output, i=i: layer_out.__setitem__(i, output)))
-    hooks.append(layer.self_attn.register_forward_hook(
-        lambda module, args, output, i=i: attn_out.__setitem__(i, output[0])))  # (attention output, weights)
-    hooks.append(layer.mlp.register_forward_hook(lambda module, args, output, i=i: mlp_out.__setitem__(i, output)))
+    hooks.append(
+        layer.register_forward_hook(
+            lambda module, args, output, i=i: layer_out.__setitem__(i, output)
+        )
+    )
+    hooks.append(
+        layer.self_attn.register_forward_hook(
+            # (attention output, weights)
+            lambda module, args, output, i=i: attn_out.__setitem__(
+                i, output[0]
+            )
+        )
+    )
+    hooks.append(
+        layer.mlp.register_forward_hook(
+            lambda module, args, output, i=i: mlp_out.__setitem__(i, output)
+        )
+    )
 with torch.no_grad():
     outputs = model(**inputs, output_hidden_states=True)
 for hook in hooks:
     hook.remove()
-print(f"{n_tokens} tokens, {n_layers} layers, hidden size {model.config.hidden_size}")
+print(
+    f"{n_tokens} tokens, {n_layers} layers, hidden size "
+    f"{model.config.hidden_size}"
+)
 assert n_tokens == 64, n_tokens
 
 # %%
@@ -63,10 +87,13 @@ assert n_tokens == 64, n_tokens
 
 hidden = outputs.hidden_states
 for i in range(n_layers - 1):
-    assert torch.allclose(hidden[i + 1], layer_out[i]), i  # entry i + 1 is the output of layer i ...
+    # entry i + 1 is the output of layer i ...
+    assert torch.allclose(hidden[i + 1], layer_out[i]), i
 last = layer_out[n_layers - 1]
-assert not torch.allclose(hidden[n_layers], last, atol=1e-2)  # ... but not for the last layer:
-assert torch.allclose(hidden[n_layers], model.model.norm(last), atol=1e-4)  # it is already normalized
+# ... but not for the last layer:
+assert not torch.allclose(hidden[n_layers], last, atol=1e-2)
+# it is already normalized
+assert torch.allclose(hidden[n_layers], model.model.norm(last), atol=1e-4)
 print("hidden_states[-1] == norm(output of the last layer): True")
 
 # %%
@@ -88,25 +115,44 @@ print("hidden_states[-1] == norm(output of the last layer): True")
 #   at position 0 of layer 11's MLP on the neuron page.
 # * The **final norm** brings everything back to a common scale (median about 42) before the unembedding.
 
-resid = [hidden[0]] + [layer_out[i] for i in range(n_layers)]  # the stream before layer 0, ..., after the last
-norms = torch.stack([x[0].norm(dim=-1) for x in resid]).numpy()  # (n_layers + 1, tokens)
+# the stream before layer 0, ..., after the last
+resid = [hidden[0]] + [layer_out[i] for i in range(n_layers)]
+# (n_layers + 1, tokens)
+norms = torch.stack([x[0].norm(dim=-1) for x in resid]).numpy()
 final_norms = hidden[n_layers][0].norm(dim=-1).numpy()
 rest = norms[:, 1:]
 median = np.median(rest, axis=1)
 low, high = np.percentile(rest, [10, 90], axis=1)
 growth = median[-1] / median[0]
 first_mlp = np.median(mlp_out[0][0, 1:].norm(dim=-1).numpy() / norms[0, 1:])
-print(f"median norm: embeddings {median[0]:.1f}, after the last layer {median[-1]:.0f} ({growth:.0f} times), "
-      f"after the final norm {np.median(final_norms[1:]):.0f}")
-print(f"layer 0's MLP output / the embedding it is added to: {first_mlp:.1f} (median over tokens)")
-print(f"position 0 / median of the others: after layer 2 {norms[3, 0] / median[3]:.1f}, "
-      f"after layer 11 {norms[12, 0] / median[12]:.0f}")
-assert 300 < growth < 400 and 2.4 < median[0] < 3 and 800 < median[-1] < 1000, median  # > 300-fold, 2.7 to 900
+print(
+    f"median norm: embeddings {median[0]:.1f}, after the last layer "
+    f"{median[-1]:.0f} ({growth:.0f} times), "
+    f"after the final norm {np.median(final_norms[1:]):.0f}"
+)
+print(
+    f"layer 0's MLP output / the embedding it is added to: {first_mlp:.1f} "
+    "(median over tokens)"
+)
+print(
+    "position 0 / median of the others: after layer 2 "
+    f"{norms[3, 0] / median[3]:.1f}, "
+    f"after layer 11 {norms[12, 0] / median[12]:.0f}"
+)
+# > 300-fold, 2.7 to 900
+assert (
+    300 < growth < 400 and 2.4 < median[0] < 3 and 800 < median[-1] < 1000
+), median
 third = 2 * n_layers // 3
-assert median[-1] - median[third] > median[third] - median[0], median  # most steeply in the last third
+# most steeply in the last third
+assert median[-1] - median[third] > median[third] - median[0], median
 assert 10 < first_mlp < 20, first_mlp  # about 15 times
-assert 7.5 < norms[3, 0] / median[3] < 10.5 and norms[12, 0] / median[12] > 100, norms[:, 0]  # 9; > 100
-assert 38 < np.median(final_norms[1:]) < 46, np.median(final_norms[1:])  # about 42
+# 9; > 100
+assert (
+    7.5 < norms[3, 0] / median[3] < 10.5 and norms[12, 0] / median[12] > 100
+), norms[:, 0]
+# about 42
+assert 38 < np.median(final_norms[1:]) < 46, np.median(final_norms[1:])
 
 # %%
 # ## How big is each layer's update, relative to the stream?
@@ -121,35 +167,94 @@ assert 38 < np.median(final_norms[1:]) < 46, np.median(final_norms[1:])  # about
 # outputs in later layers to change the stream's direction by the same angle, and the MLP outputs do grow.
 
 positions = slice(1, None)
-stream_in = [x[0, positions].norm(dim=-1) for x in resid[:-1]]  # what layer i reads
-relative_attn = np.array([np.median((attn_out[i][0, positions].norm(dim=-1) / stream_in[i]).numpy())
-                          for i in range(n_layers)])
-relative_mlp = np.array([np.median((mlp_out[i][0, positions].norm(dim=-1) / stream_in[i]).numpy())
-                         for i in range(n_layers)])
-mlp_size = np.array([np.median(mlp_out[i][0, positions].norm(dim=-1).numpy()) for i in range(n_layers)])
+# what layer i reads
+stream_in = [x[0, positions].norm(dim=-1) for x in resid[:-1]]
+relative_attn = np.array(
+    [
+        np.median(
+            (attn_out[i][0, positions].norm(dim=-1) / stream_in[i]).numpy()
+        )
+        for i in range(n_layers)
+    ]
+)
+relative_mlp = np.array(
+    [
+        np.median(
+            (mlp_out[i][0, positions].norm(dim=-1) / stream_in[i]).numpy()
+        )
+        for i in range(n_layers)
+    ]
+)
+mlp_size = np.array(
+    [
+        np.median(mlp_out[i][0, positions].norm(dim=-1).numpy())
+        for i in range(n_layers)
+    ]
+)
 middle = slice(n_layers // 3, 2 * n_layers // 3)
-print("median relative update, layers 10-19: attention "
-      f"{np.median(relative_attn[middle]):.2f}, MLP {np.median(relative_mlp[middle]):.2f}; "
-      f"last layer's MLP {relative_mlp[-1]:.2f}")
-print(f"MLP output norm: layer 1 {mlp_size[1]:.0f}, layer {n_layers - 1} {mlp_size[-1]:.0f}")
-assert np.median(relative_attn[middle]) < 0.3 and np.median(relative_mlp[middle]) < 0.3  # a modest fraction
-assert 0.5 < relative_mlp[-1] < 1.0, relative_mlp[-1]  # most of the stream's size
+print(
+    "median relative update, layers 10-19: attention "
+    f"{np.median(relative_attn[middle]):.2f}, MLP "
+    f"{np.median(relative_mlp[middle]):.2f}; "
+    f"last layer's MLP {relative_mlp[-1]:.2f}"
+)
+print(
+    f"MLP output norm: layer 1 {mlp_size[1]:.0f}, layer {n_layers - 1} "
+    f"{mlp_size[-1]:.0f}"
+)
+# a modest fraction
+assert (
+    np.median(relative_attn[middle]) < 0.3
+    and np.median(relative_mlp[middle]) < 0.3
+)
+# most of the stream's size
+assert 0.5 < relative_mlp[-1] < 1.0, relative_mlp[-1]
 assert mlp_size[-1] > 10 * mlp_size[1], mlp_size  # the MLP outputs grow
 
 stages = np.arange(n_layers + 1)
-fig, (ax_norm, ax_update) = plt.subplots(1, 2, figsize=(6.8, 4.0), layout="constrained")
-ax_norm.fill_between(stages, low, high, color="tab:blue", alpha=0.25, label="positions 1+ (10th-90th pct.)")
+fig, (ax_norm, ax_update) = plt.subplots(
+    1, 2, figsize=(6.8, 4.0), layout="constrained"
+)
+ax_norm.fill_between(
+    stages,
+    low,
+    high,
+    color="tab:blue",
+    alpha=0.25,
+    label="positions 1+ (10th-90th pct.)",
+)
 ax_norm.plot(stages, median, color="tab:blue", label="positions 1+ (median)")
 ax_norm.plot(stages, norms[:, 0], color="tab:red", label="position 0")
-ax_norm.plot([n_layers + 1.5], [np.median(final_norms[1:])], "o", color="tab:green",
-             label="positions 1+ after the final norm (median)")
+ax_norm.plot(
+    [n_layers + 1.5],
+    [np.median(final_norms[1:])],
+    "o",
+    color="tab:green",
+    label="positions 1+ after the final norm (median)",
+)
 ax_norm.set_yscale("log")
-ax_norm.set_xticks([0, 11, 21, n_layers], ["emb.", "10", "20", str(n_layers - 1)])
+ax_norm.set_xticks(
+    [0, 11, 21, n_layers], ["emb.", "10", "20", str(n_layers - 1)]
+)
 ax_norm.set_xlabel("stream after layer (emb. = embeddings)")
 ax_norm.set_ylabel("L2 norm (log scale)")
 ax_norm.set_title("Norm of the residual stream", fontsize=10)
-ax_update.plot(np.arange(n_layers), relative_attn, "o-", markersize=3, color="tab:purple", label="attention output")
-ax_update.plot(np.arange(n_layers), relative_mlp, "s-", markersize=3, color="tab:orange", label="MLP output")
+ax_update.plot(
+    np.arange(n_layers),
+    relative_attn,
+    "o-",
+    markersize=3,
+    color="tab:purple",
+    label="attention output",
+)
+ax_update.plot(
+    np.arange(n_layers),
+    relative_mlp,
+    "s-",
+    markersize=3,
+    color="tab:orange",
+    label="MLP output",
+)
 ax_update.set_yscale("log")
 ax_update.set_xticks([0, 10, 20, n_layers - 1])
 ax_update.set_xlabel("layer")
@@ -157,7 +262,9 @@ ax_update.set_ylabel("update norm / norm of stream read")
 ax_update.set_title("Size of each layer's updates", fontsize=10)
 for ax in (ax_norm, ax_update):
     ax.grid(True, alpha=0.3)
-handles = [h for ax in (ax_norm, ax_update) for h in ax.get_legend_handles_labels()[0]]
+handles = [
+    h for ax in (ax_norm, ax_update) for h in ax.get_legend_handles_labels()[0]
+]
 fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8)
 plt.show()
 

@@ -1,0 +1,61 @@
+// The "your own text" boxes of a page (made by page/render.py for `# gallery_live = "<widget>"`).
+// Nothing is downloaded until the reader presses Run or Enter; a link with #text=... fills the
+// box but runs nothing. The reader's text is only ever a value: tokens reach the view as JSON
+// data, and every message here is set with textContent.
+
+const boxes = Array.from(document.querySelectorAll(".gallery-live"));
+
+function fragmentText() {
+  const match = /^#text=(.*)$/s.exec(location.hash);
+  if (!match) return null;
+  try { return decodeURIComponent(match[1]); } catch { return null; }
+}
+
+function megabytes(bytes) { return (bytes / 2 ** 20).toFixed(1); }
+
+async function run(box) {
+  const input = box.querySelector("input");
+  const status = box.querySelector(".gallery-live__status");
+  const button = box.querySelector("button");
+  const text = input.value;
+  if (!text.trim()) { status.textContent = "Type a sentence first."; return; }
+  history.replaceState(null, "", `#text=${encodeURIComponent(text)}`);
+  button.disabled = true;
+  try {
+    const core = await import("./live-core.mjs");
+    const urls = { live: new URL(box.dataset.live, location.href), vendor: new URL(box.dataset.vendor, location.href) };
+    const model = await core.loadModel(urls, box.dataset.model, (done, total) => {
+      status.textContent = `Downloading the model: ${megabytes(done)} of ${megabytes(total)} MB ` +
+        `(${Math.floor((100 * done) / total)}%)`;
+    });
+    const encoded = core.encode(model, text);
+    const { attention, ms } = await core.attentions(model, encoded.ids);
+    redrawView(box, encoded.tokens, attention);
+    const parity = model.manifest.parity;
+    status.textContent = `Ran in ${Math.round(ms)} ms on ${encoded.ids.length} tokens` +
+      (encoded.truncated ? ` (your text has ${encoded.total}; only the first ${model.manifest.max_tokens} are shown)` : "") +
+      `. Attention computed in your browser; the build checked it against PyTorch to within ` +
+      `${parity.attention_tolerance} (largest difference ${parity.attention_max_abs.toFixed(4)}).`;
+    box.dataset.ran = String((Number(box.dataset.ran) || 0) + 1);
+  } catch (error) {
+    status.textContent = `Could not run the model: ${error && error.message ? error.message : error}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// bertviz's views draw from params in their own document: the frame reads the reader's tokens
+// and attention from its window.name as it loads (templates/view_frame.js).
+function redrawView(box, tokens, attention) {
+  const frame = document.querySelector(`iframe[src="${box.dataset.view}"]`);
+  if (!frame || !frame.contentWindow) throw new Error("the view is missing");
+  frame.contentWindow.name = JSON.stringify({ galleryLive: { tokens, attention } });
+  frame.contentWindow.location.reload();
+}
+
+const shared = fragmentText();
+for (const box of boxes) {
+  const form = box.querySelector("form");
+  if (shared !== null) box.querySelector("input").value = shared;
+  form.addEventListener("submit", (event) => { event.preventDefault(); run(box); });
+}
