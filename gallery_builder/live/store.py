@@ -15,9 +15,11 @@ import importlib.metadata
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from . import package
 from .models import LIVE_MODELS, LiveModel
 
 LIVE_DIR = Path(__file__).parent
+EXPORT_TIMEOUT = 1800.0  # seconds; the decoder takes 1.5 to 3 min on 2 busy cores
 VERSIONED = ("torch", "transformers", "onnx", "onnxscript", "onnxruntime")
 Log = Callable[[str], None]
 # Exports that failed in this process, by key: `mkdocs serve` reports them again on each rebuild
@@ -157,13 +160,19 @@ def run_export(model: LiveModel, out: Path, hf_cache: Path, log: Log) -> str | N
         return f"could not start the exporter: {error}"
     tail: list[str] = []
     assert process.stderr is not None
+    watchdog = threading.Timer(EXPORT_TIMEOUT, process.kill)
+    watchdog.start()
     for line in process.stderr:
         line = line.rstrip()
         if line.startswith("gallery: live:"):
             log(line)
         tail = [*tail[-19:], line]
-    if process.wait() == 0:
+    status = process.wait()
+    watchdog.cancel()
+    if status == 0:
         return None
+    if status == -signal.SIGKILL:
+        return f"the exporter took more than {EXPORT_TIMEOUT:.0f} s and was stopped"
     said = [line for line in tail if line.startswith("gallery: live:") and "failed" in line]
     if said:
         return said[-1].split("failed: ", 1)[-1]
