@@ -85,7 +85,7 @@ export function encodePair(model, a, b) {
   const total = first.length + second.length + 3;
   let na = first.length, nb = second.length;
   while (na + nb + 3 > model.manifest.max_tokens) {
-    if (na > nb) na--; else nb--;
+    if (na >= nb) na--; else nb--;  // as the tokenizers library: a tie shortens A
   }
   const ids = [cls, ...first.slice(0, na), sep, ...second.slice(0, nb), sep];
   const typeIds = ids.map((_, i) => (i < na + 2 ? 0 : 1));
