@@ -41,12 +41,11 @@ SMOLLM2 = LiveModel(
 LIVE_MODELS = (MINILM, SMOLLM2)
 
 # `# gallery_live = "<widget>"` in a script: the widget draws that view again for the reader's text.
-WIDGETS = {
-    "head_view": MINILM,
-    "model_view": MINILM,
-    "sentence_pair": MINILM,
-    "decoder_prompt": SMOLLM2,
-}
+# The bertviz widgets redraw the page's first view; the figure widgets draw in the box, which
+# goes under the page's first figure.
+VIEW_WIDGETS = {"head_view": MINILM, "model_view": MINILM, "sentence_pair": MINILM}
+FIGURE_WIDGETS = {"one_head": MINILM, "layer_heads": MINILM, "decoder_prompt": SMOLLM2}
+WIDGETS = {**VIEW_WIDGETS, **FIGURE_WIDGETS}
 
 # Parity targets (issue 18): checked on the exact files the site ships.
 ATTENTION_TOLERANCE = 0.01
