@@ -37,6 +37,14 @@ async function run(box) {
         `(${Math.floor((100 * done) / total)}%)`;
     });
     const widget = box.dataset.widget;
+    if (widget === "decoder_prompt") {  // a decoder: next tokens and the logit lens, drawn by the widget
+      const decoder = await import("./widgets/decoder_prompt.mjs");
+      const encoded = decoder.encode(model, texts[0]);
+      const result = await decoder.run(model, encoded.ids);
+      status.textContent = decoder.draw(box.querySelector(".gallery-live__figure"), model, encoded, result);
+      box.dataset.ran = String((Number(box.dataset.ran) || 0) + 1);
+      return;
+    }
     const encoded = widget === "sentence_pair" ? core.encodePair(model, texts[0], texts[1]) : core.encode(model, texts[0]);
     const { attention, ms } = await core.attentions(model, encoded.ids, encoded.typeIds);
     if (box.querySelector(".gallery-live__figure")) {
