@@ -59,9 +59,7 @@ assert names[0] == "␣Paris"
 assert top.values[0] > top.values[1:].sum()  # more than the other nine
 
 fig, ax = plt.subplots(figsize=(6.8, 3.6), constrained_layout=True)
-ax.barh(
-    range(10), top.values.numpy(), color=plt.get_cmap("viridis")(0.45)
-)
+ax.barh(range(10), top.values.numpy(), color=plt.get_cmap("viridis")(0.45))
 ax.set_yticks(range(10), names, fontsize=9)
 ax.invert_yaxis()
 for row, p in enumerate(top.values.tolist()):
