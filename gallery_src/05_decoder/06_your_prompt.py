@@ -3,12 +3,13 @@
 
 SmolLM2's top-10 next tokens and its logit lens for a prompt, first for ours, then for yours, run in your browser.
 
-The two figures below are computed in PyTorch for the prompt "The capital of France is": the ten most likely next
-tokens, and the logit lens grid (one row per layer, one column per prompt token, each cell the lens's top-1 token and
+The figure below is computed in PyTorch for the prompt "The capital of France is": the ten most likely next
+tokens above the logit lens grid (one row per layer, one column per prompt token, each cell the lens's top-1 token and
 its probability). Under them, a box runs the same model on **your** prompt in the browser and draws both again,
 with a temperature slider for the next-token probabilities. It is this static site's answer to Transformer
 Explainer (Cho et al., 2024, "Transformer Explainer: Interactive Learning of Text-Generative Models",
-arXiv:2408.04619), which runs GPT-2 in the browser from a server-free page too.
+arXiv:2408.04619), which runs GPT-2 live in the browser; here the page is static files and the model is
+SmolLM2.
 """
 
 # gallery_live = "decoder_prompt"
@@ -21,8 +22,9 @@ arXiv:2408.04619), which runs GPT-2 in the browser from a server-free page too.
 # flattens it (T above 1) without changing the order, which is all the slider in the box below does: it recomputes
 # the probabilities from the logits in your browser, with no second run of the model.
 #
-# Read the bars from the top: the model's answer is " Paris" (the "␣" marks a leading space, which is part of the
-# token), and it takes more probability than all other nine tokens together.
+# In the figure after the next step, read the bars (its upper panel) from the top: the model's answer is
+# " Paris" (the "␣" marks a leading space, which is part of the token), and it takes more probability than all
+# other nine tokens together.
 
 import os
 
@@ -58,17 +60,6 @@ for name, p in zip(names, top.values.tolist()):
 assert names[0] == "␣Paris"
 assert top.values[0] > top.values[1:].sum()  # more than the other nine
 
-fig, ax = plt.subplots(figsize=(6.8, 3.6), constrained_layout=True)
-ax.barh(range(10), top.values.numpy(), color=plt.get_cmap("viridis")(0.45))
-ax.set_yticks(range(10), names, fontsize=9)
-ax.invert_yaxis()
-for row, p in enumerate(top.values.tolist()):
-    ax.text(p, row, f" {p:.3f}", va="center", fontsize=8)
-ax.set_xlim(0, 1)
-ax.set_xlabel("probability of the next token (temperature 1)")
-ax.set_ylabel("next token")
-ax.set_title(f"Top-10 next tokens after {prompt!r}")
-plt.show()
 
 # %%
 # ## The logit lens of the prompt
@@ -100,7 +91,18 @@ last_column = [label(lens_id[k, -1].item()) for k in range(n_layers)]
 assert last_column[-1] == "␣Paris" and "␣Paris" not in last_column[:-1]
 
 prompt_ids = inputs["input_ids"][0].tolist()
-fig, ax = plt.subplots(figsize=(6.8, 9), constrained_layout=True)
+fig, (bars, ax) = plt.subplots(
+    2, 1, figsize=(6.8, 12.5), height_ratios=(1, 3), constrained_layout=True
+)
+bars.barh(range(10), top.values.numpy(), color=plt.get_cmap("viridis")(0.45))
+bars.set_yticks(range(10), names, fontsize=9)
+bars.invert_yaxis()
+for row, p in enumerate(top.values.tolist()):
+    bars.text(p, row, f" {p:.3f}", va="center", fontsize=8)
+bars.set_xlim(0, 1)
+bars.set_xlabel("probability of the next token (temperature 1)")
+bars.set_ylabel("next token")
+bars.set_title(f"Top-10 next tokens after {prompt!r}")
 image = ax.imshow(
     lens_prob.numpy(),
     cmap="viridis",
@@ -139,7 +141,7 @@ plt.show()
 # then the model is downloaded once. After each run the box states how the export stores its weights and how close
 # the build found it to PyTorch (attention difference, whether the top-10 tokens are the same, how often the lens's
 # top-1 agrees), read from the export's manifest. Its weights are quantized, so its probabilities differ slightly
-# from the figures above; the order of the top tokens is what the build checks.
+# from the figure above; the order of the top tokens is what the build checks.
 #
 # Failure modes: a prompt longer than the export's limit is cut (the box says so) and keeps its last tokens, since
 # they decide the next one; the temperature only rescales these logits, it does not sample. Try a prompt that
