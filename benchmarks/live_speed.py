@@ -133,7 +133,7 @@ def bench_decoder(browser, base: str, runs: int) -> list[Timing]:
     ctx = OfflineContext(browser, base)
     page = ctx.new_page()
     page.goto(base + DECODER_PAGE, wait_until="load")
-    box = page.locator(".gallery-live input")
+    box = page.locator(".gallery-live__input")
     box.fill(PROMPT_20)
     started = time.perf_counter()
     box.press("Enter")

@@ -39,8 +39,8 @@ def prompt_server(tmp_path_factory, chromium):
 
 def _run(page, text: str) -> str:
     box = page.locator(".gallery-live").first
-    box.locator("input").fill(text)
-    box.locator("input").press("Enter")
+    box.locator(".gallery-live__input").fill(text)
+    box.locator(".gallery-live__input").press("Enter")
     page.wait_for_function(
         "() => /^(Ran|Could not)/.test(document.querySelector('.gallery-live__status').textContent)",
         timeout=300_000,
@@ -80,7 +80,10 @@ def test_paris_is_the_top_token_and_the_lens_grid_is_layers_by_tokens(offline, p
     page.locator(".dp-temperature").fill("0.5")
     colder = _bars(page)
     assert [t for t, _ in colder] == [t for t, _ in bars] and colder[0][1] > bars[0][1]
-    assert "#text=" in page.url
+    # a second run reads only the prompt box (the slider is an input too), and keeps one text in the link
+    again = _run(page, "The capital of France is")
+    assert again.startswith("Ran in") and _bars(page)[0][0] == "␣Paris", again
+    assert page.url.endswith("#text=The%20capital%20of%20France%20is"), page.url
     assert ctx.errors == [], ctx.errors
 
 
@@ -92,7 +95,7 @@ def test_hostile_text_stays_text_typed_or_linked(offline, prompt_server) -> None
         page.goto(prompt_server + PAGE + suffix, wait_until="load")
         if how == "linked":
             page.wait_for_timeout(300)
-            assert page.locator(".gallery-live input").input_value() == HOSTILE
+            assert page.locator(".gallery-live__input").input_value() == HOSTILE
             assert page.locator("table.dp-lens").count() == 0, "a link ran the model"
         images = page.evaluate("() => document.images.length")
         status = _run(page, HOSTILE)

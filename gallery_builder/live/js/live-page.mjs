@@ -19,7 +19,7 @@ function fragment(texts) {
 function megabytes(bytes) { return (bytes / 2 ** 20).toFixed(1); }
 
 async function run(box) {
-  const inputs = Array.from(box.querySelectorAll("input"));
+  const inputs = Array.from(box.querySelectorAll(".gallery-live__input"));
   const status = box.querySelector(".gallery-live__status");
   const button = box.querySelector("button");
   const texts = inputs.map((input) => input.value);
@@ -79,6 +79,6 @@ function redrawView(box, live) {
 const shared = fragmentTexts();
 for (const box of boxes) {
   const form = box.querySelector("form");
-  if (shared !== null) box.querySelectorAll("input").forEach((input, i) => { input.value = shared[i]; });
+  if (shared !== null) box.querySelectorAll(".gallery-live__input").forEach((input, i) => { input.value = shared[i]; });
   form.addEventListener("submit", (event) => { event.preventDefault(); run(box); });
 }
