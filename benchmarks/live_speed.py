@@ -124,7 +124,9 @@ def bench_minilm(browser, base: str, runs: int) -> list[Timing]:
 DECODER_PAGE = "gallery/decoder/your-prompt/"
 DECODER_FIRST_RUN_TARGET = 30.0
 DECODER_LATER_RUN_TARGET = 2.0
-PROMPT_20 = "In the small village by the sea, the old fisherman told his grandson that the"
+PROMPT_20 = (  # 20 SmolLM2 tokens
+    "In the small village by the sea, the old fisherman quietly told his young grandson that the best bait"
+)
 
 
 def bench_decoder(browser, base: str, runs: int) -> list[Timing]:
