@@ -8,8 +8,9 @@ tokens above the logit lens grid (one row per layer, one column per prompt token
 its probability). Under them, a box runs the same model on **your** prompt in the browser and draws both again,
 with a temperature slider for the next-token probabilities. It is this static site's answer to Transformer
 Explainer (Cho et al., 2024, "Transformer Explainer: Interactive Learning of Text-Generative Models",
-arXiv:2408.04619), which runs GPT-2 live in the browser; here the page is static files and the model is
-SmolLM2.
+arXiv:2408.04619, [poloclub.github.io/transformer-explainer](https://poloclub.github.io/transformer-explainer/)),
+which runs a custom GPT-2 export live in the browser with ONNX Runtime Web, as one app for one model. Here the same
+idea is one page of the generated gallery: the build exports SmolLM2 to ONNX, and the page is static files.
 """
 
 # gallery_live = "decoder_prompt"
