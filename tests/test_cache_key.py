@@ -132,7 +132,7 @@ def test_settings_are_listed_in_one_place() -> None:
     mentioned = set()
     for path in sources:  # as a string, in code spans, in mkdocs.yml's !ENV [NAME, default]
         mentioned |= set(re.findall(r"""["'`\[](GALLERY_[A-Z_]*[A-Z])\b(?!\.)""", path.read_text()))  # not a file
-    script_settings = {"GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL"}
+    script_settings = {"GALLERY_BERT_MODEL", "GALLERY_DECODER_MODEL", "GALLERY_GEMMA_MODEL"}
     assert mentioned - set(environment.BUILD_SETTINGS) == script_settings
     assert script_settings <= set(environment.script_settings(dict.fromkeys(script_settings, "x")))
 

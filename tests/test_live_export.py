@@ -49,3 +49,18 @@ def test_a_failed_export_leaves_no_entry_and_a_clear_message(store) -> None:
 def test_no_live_widget_means_nothing_published(store) -> None:
     assert publish.publish_live(set(), store, lambda message: None) == publish.LiveFiles()
     assert publish.publish_live({"not_a_widget"}, store, lambda message: None) == publish.LiveFiles()
+
+
+@pytest.mark.slow
+def test_two_exports_publish_the_same_bytes(tmp_path) -> None:
+    """Reproducible builds: the published files of two clean exports are identical (the export's
+    timing stays in the build log)."""
+    ensure_embedded_models(HF_CACHE, lambda message: None)
+    published = []
+    for name in ("a", "b"):
+        store = ResultCache(tmp_path / name, ROOT, HF_CACHE)
+        files = publish.publish_live({"head_view"}, store, lambda message: None)
+        assert files.errors == []
+        published.append({path: Path(value).read_bytes() for path, value in files.files.items()})
+    assert published[0] == published[1]
+    assert not any(path.endswith("parity.json") for path in published[0])

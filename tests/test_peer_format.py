@@ -241,6 +241,26 @@ def peer_build(tmp_path_factory: pytest.TempPathFactory):
     return files, report, messages
 
 
+@pytest.mark.slow
+def test_a_second_clean_build_draws_the_same_animation(peer_build, tmp_path: Path) -> None:
+    """The animation's player (light and dark frames, element ids) is byte-identical from one clean
+    build to the next: no uuid, no time stamp (the reproducible-build promise of test_determinism)."""
+    from gallery_builder.build import build_gallery
+    from gallery_builder.options import BuildOptions
+
+    files, _, _ = peer_build
+    shutil.copytree(PEER_GALLERY, tmp_path / "gallery_src")
+    (tmp_path / "pyproject.toml").write_text(PEER_SETTINGS)
+    options = BuildOptions.for_project(tmp_path)
+    options = BuildOptions(project_root=options.project_root, source_dir=options.source_dir,
+                           cache_dir=tmp_path / "cache", hf_cache=options.hf_cache)
+    again, report = build_gallery(options, lambda message: None)
+    assert all("4-animation" not in r.location for r in report.failures)
+    name = "gallery/rest-section/4-animation/view-1.html"
+    assert 'class="gv-only-dark"' in file_bytes(files[name]).decode()
+    assert file_bytes(again[name]) == file_bytes(files[name])
+
+
 def _page(files: dict[str, bytes], url_dir: str) -> str:
     return files[f"gallery/{url_dir}/index.md"].decode()
 

