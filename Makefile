@@ -25,9 +25,10 @@ serve: $(STAMP)
 test: $(STAMP) browser $(ACTIONLINT)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python benchmarks/build_speed.py
 	$(BIN)/python benchmarks/serve_speed.py
+	$(BIN)/python benchmarks/live_speed.py
 
 # Write a new gallery script from the template: make new TITLE="My example" SECTION=01_attention
 new: $(STAMP)

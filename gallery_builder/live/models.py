@@ -30,4 +30,8 @@ MINILM = LiveModel(
 LIVE_MODELS = {model.name: model for model in (MINILM,)}
 
 # `# gallery_live = "<widget>"` in a script: the widget draws that view again for the reader's text.
-WIDGETS = {"head_view": MINILM, "model_view": MINILM}
+# The bertviz widgets redraw the page's first view; the figure widgets draw a heatmap in the box,
+# which goes under the page's first figure.
+VIEW_WIDGETS = {"head_view": MINILM, "model_view": MINILM, "sentence_pair": MINILM}
+FIGURE_WIDGETS = {"one_head": MINILM, "layer_heads": MINILM}
+WIDGETS = {**VIEW_WIDGETS, **FIGURE_WIDGETS}

@@ -21,7 +21,7 @@ from ..sources.project import Gallery
 from ..views import standalone, vendored
 from ..views.layout import GALLERY_DIR, SITE_VENDOR_DIR
 from . import downloads, indexes, katex
-from .live_box import live_box
+from .live_box import live_box, wants_figure
 from .markdown import escape_inline, fence, link_examples, prose, text_file
 
 Files = dict[str, "bytes | Path"]  # by path under docs/: generated content, or a file to publish as it is
@@ -89,6 +89,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
     ]
     view_count = 0
     code_index = 0
+    live_pending = wants_figure(result)  # a heatmap widget's box goes under the first figure
     for cell in result.parsed.cells:
         if cell.kind == "markdown":
             lines += [text(cell.source), ""]
@@ -102,7 +103,7 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
                     view_count += 1
                     files[f"{base}/{output.file}"] = _output_file(result, output.file)
                     lines += [standalone.iframe_tag(output.file, f"{result.title}: interactive view {view_count}"), ""]
-                    if view_count == 1:
+                    if view_count == 1 and not wants_figure(result):
                         lines += live_box(result, output.file)
                 else:
                     if number not in side_by_side:
@@ -114,9 +115,14 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
                     if output.kind == "image" and result.files_dir is not None:
                         for name in filter(None, (output.file, output.dark_file)):
                             files[f"{base}/{name}"] = _output_file(result, name)
+                        if live_pending and (number not in side_by_side or number + 1 not in side_by_side):
+                            lines += ["", *live_box(result)]
+                            live_pending = False
         if result.failure and code_index == _failing_cell(result):
             lines += _traceback_block(result)
         code_index += 1
+    if live_pending:  # a figure widget on a page that drew no figure: its box goes at the end
+        lines += live_box(result)
     if result.status in ("ran", "cached"):
         duration = result.duration if show_times else None
         lines += provenance.render(result.provenance, duration, result.computed_at)

@@ -39,12 +39,25 @@
       var stored = JSON.parse(window.name || "null");
       if (stored && stored.galleryLive) live = stored.galleryLive;
     } catch (e) { live = null; }
-    if (!live || !params || !params.attention || params.attention.length !== 1) return params;
+    if (!live || !params || !params.attention) return params;
     var layers = params.include_layers || live.attention.map(function (_, i) { return i; });
-    params.attention[0].attn = layers.map(function (i) { return live.attention[i]; });
-    params.attention[0].left_text = live.tokens.slice();
-    params.attention[0].right_text = live.tokens.slice();
-    state.live = { tokens: live.tokens.slice(), layers: layers };
+    var n = live.tokens.length;
+    var a = [0, live.bStart || n], b = [live.bStart || n, n];
+    // bertviz's entries: one sequence; or a pair's All, A->A, B->B, A->B, B->A (head_view.py).
+    var spans = params.attention.length === 1 ? [[[0, n], [0, n]]]
+      : params.attention.length === 5 && live.bStart ? [[[0, n], [0, n]], [a, a], [b, b], [a, b], [b, a]] : null;
+    if (!spans) return params;
+    spans.forEach(function (span, k) {
+      var rows = span[0], cols = span[1];
+      params.attention[k].attn = layers.map(function (l) {
+        return live.attention[l].map(function (head) {
+          return head.slice(rows[0], rows[1]).map(function (row) { return row.slice(cols[0], cols[1]); });
+        });
+      });
+      params.attention[k].left_text = live.tokens.slice(rows[0], rows[1]);
+      params.attention[k].right_text = live.tokens.slice(cols[0], cols[1]);
+    });
+    state.live = { tokens: live.tokens.slice(), layers: layers, bStart: live.bStart || null };
     return params;
   }
 

@@ -7,6 +7,7 @@ Each row is a query token, and the colors along that row show how it spreads its
 """
 
 # gallery_thumbnail_number = 1
+# gallery_live = "one_head"
 # gallery_thumbnail_panel = 1
 
 # %%

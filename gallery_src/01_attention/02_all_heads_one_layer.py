@@ -7,6 +7,7 @@ The original tutorial ("How to Visualize Model Internals and Attention in Huggin
 """
 
 # gallery_thumbnail_number = 1
+# gallery_live = "layer_heads"
 # gallery_thumbnail_panel = 3
 
 # %%

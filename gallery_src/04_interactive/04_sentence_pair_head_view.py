@@ -6,6 +6,8 @@ A head view of two sentences fed to the model together, with a filter for attent
 The filter shows only the attention within each sentence, or across from one to the other. BERT was pretrained on pairs of segments, marked by `token_type_ids` (0 for the first, 1 for the second). The head view reads where the second sentence starts and adds a drop-down menu for the four sentence-to-sentence combinations.
 """
 
+# gallery_live = "sentence_pair"
+
 # %%
 # ## Tokenize the two sentences together
 #

@@ -76,15 +76,32 @@ export function encode(model, text) {
   return { ids: kept, tokens: model.tokenizer.model.convert_ids_to_tokens(kept), truncated, total: ids.length };
 }
 
+// A sentence pair as tokenizer(a, b, truncation=True, max_length=max_tokens) makes it: [CLS] A
+// [SEP] B [SEP], the longer of A and B shortened first; typeIds are 0 for A's part, 1 for B's.
+export function encodePair(model, a, b) {
+  const plain = (text) => Array.from(model.tokenizer.encode(text, { add_special_tokens: false }));
+  const [cls, sep] = Array.from(model.tokenizer.encode(""));
+  const first = plain(a), second = plain(b);
+  const total = first.length + second.length + 3;
+  let na = first.length, nb = second.length;
+  while (na + nb + 3 > model.manifest.max_tokens) {
+    if (na >= nb) na--; else nb--;  // as the tokenizers library: a tie shortens A
+  }
+  const ids = [cls, ...first.slice(0, na), sep, ...second.slice(0, nb), sep];
+  const typeIds = ids.map((_, i) => (i < na + 2 ? 0 : 1));
+  const tokens = model.tokenizer.model.convert_ids_to_tokens(ids);
+  return { ids, typeIds, tokens, bStart: na + 2, truncated: total > ids.length, total };
+}
+
 // Every layer's attention for one sequence: nested arrays [layer][head][query][key].
-export async function attentions(model, ids) {
+export async function attentions(model, ids, typeIds = null) {
   const { ort, session } = model;
   const n = ids.length;
   const tensor = (values) => new ort.Tensor("int64", BigInt64Array.from(values, BigInt), [1, n]);
   const feeds = {
     input_ids: tensor(ids),
     attention_mask: tensor(ids.map(() => 1)),
-    token_type_ids: tensor(ids.map(() => 0)),
+    token_type_ids: tensor(typeIds || ids.map(() => 0)),
   };
   const started = performance.now();
   const { attentions: output } = await session.run(feeds);
