@@ -266,6 +266,14 @@ def test_sentence_pair_redraws_with_the_pythons_pair_encoding(offline, real_site
     assert live["tokens"] == tokens and live["bStart"] == encoded["token_type_ids"].index(1)
     drawn = page.frames[1].evaluate("() => [...document.querySelectorAll('svg text')].map(t => t.textContent)")
     assert "dog" in drawn and "dream" in drawn
+    # bertviz's filter: All, A->A, B->B, A->B, B->A draw the reader's own halves on each side
+    start = live["bStart"]
+    halves = {"all": tokens, "a": tokens[:start], "b": tokens[start:]}
+    for index, (left, right) in enumerate([("all", "all"), ("a", "a"), ("b", "b"), ("a", "b"), ("b", "a")]):
+        page.frames[1].select_option("#filter", index=index)
+        page.wait_for_timeout(100)
+        drawn = page.frames[1].evaluate("() => [...document.querySelectorAll('svg text')].map(t => t.textContent)")
+        assert drawn == halves[left] + halves[right], index
     assert ctx.errors == [], ctx.errors
 
 

@@ -121,6 +121,8 @@ def render_example(result: ExampleResult, show_times: bool = True, pages: dict[P
         if result.failure and code_index == _failing_cell(result):
             lines += _traceback_block(result)
         code_index += 1
+    if live_pending:  # a figure widget on a page that drew no figure: its box goes at the end
+        lines += live_box(result)
     if result.status in ("ran", "cached"):
         duration = result.duration if show_times else None
         lines += provenance.render(result.provenance, duration, result.computed_at)

@@ -29,10 +29,15 @@ function label(token) {
   return token.length > 12 ? `${token.slice(0, 11)}…` : token;
 }
 
+// The side of a cell: as large as `width` allows (up to 32 px), never under 16 px.
+export function cellSize(width, n) {
+  return Math.max(16, Math.min(32, Math.floor((width - 220) / n)));
+}
+
 // A heatmap of `matrix` (n x n) with the tokens on both axes, titled `title`, on a 0..`top` scale.
-export function heatmap(matrix, tokens, title, top = 1) {
+export function heatmap(matrix, tokens, title, top = 1, cell = 16) {
   const n = tokens.length;
-  const cell = 16, font = 11, side = 8 + Math.min(12, Math.max(...tokens.map((t) => label(t).length))) * 6.6;
+  const font = 11, side = 8 + Math.min(12, Math.max(...tokens.map((t) => label(t).length))) * 6.6;
   const left = side + 22, topMargin = 24, grid = n * cell;
   const scaleWidth = 70;
   const width = left + grid + scaleWidth, height = topMargin + grid + side + 24;

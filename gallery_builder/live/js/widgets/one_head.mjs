@@ -1,6 +1,6 @@
 // `# gallery_live = "one_head"`: one head's attention for the reader's sentence, with pickers for
 // the layer and the head (the first layer's first head by default, as the page's first figure).
-import { heatmap, picker, scroller } from "./heatmap.mjs";
+import { cellSize, heatmap, picker, scroller } from "./heatmap.mjs";
 
 export function draw(container, { tokens, attention }) {
   const state = { layer: Number(container.dataset.layer) || 0, head: Number(container.dataset.head) || 0 };
@@ -14,7 +14,9 @@ export function draw(container, { tokens, attention }) {
       picker("Head", attention[0].length, state.head, (v) => { state.head = v; render(); }),
     );
     const matrix = attention[state.layer][state.head];
-    container.replaceChildren(controls, scroller(heatmap(matrix, tokens, `Layer ${state.layer}, head ${state.head}`)));
+    const cell = cellSize(container.clientWidth, tokens.length);
+    const title = `Layer ${state.layer}, head ${state.head}`;
+    container.replaceChildren(controls, scroller(heatmap(matrix, tokens, title, 1, cell)));
   };
   render();
 }
