@@ -136,6 +136,14 @@ def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) 
     assert store.exporter_digest(copy) == edited
 
 
+def test_older_exports_of_a_model_are_swept(tmp_path: Path) -> None:
+    live = store.LiveStore(tmp_path, ROOT, HF_CACHE)
+    for name in ("minilm-old", "minilm-new", "smollm2-old"):
+        (tmp_path / name).mkdir()
+    live.sweep(by_name("minilm"), keep="minilm-new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["minilm-new", "smollm2-old"]
+
+
 def test_a_failed_export_leaves_no_entry_and_a_clear_message(tmp_path: Path) -> None:
     unknown = dataclasses.replace(by_name("minilm"), name="nosuch")
     live = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE)
