@@ -136,6 +136,14 @@ def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) 
     assert store.exporter_digest(copy) == edited
 
 
+def test_older_exports_of_a_model_are_swept(tmp_path: Path) -> None:
+    live = store.LiveStore(tmp_path, ROOT, HF_CACHE)
+    for name in ("minilm-old", "minilm-new", "smollm2-old"):
+        (tmp_path / name).mkdir()
+    live.sweep(by_name("minilm"), keep="minilm-new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["minilm-new", "smollm2-old"]
+
+
 def test_a_failed_export_leaves_no_entry_and_a_clear_message(tmp_path: Path) -> None:
     unknown = dataclasses.replace(by_name("minilm"), name="nosuch")
     live = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE)
@@ -170,7 +178,7 @@ def test_two_exports_publish_the_same_bytes(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.slow
 def test_live_off_builds_without_exporting(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project")
+    project = live_project(tmp_path / "project")
     cache = tmp_path / "cache"
     done = mkdocs_build(project, cache, env={"GALLERY_LIVE": "0", "GALLERY_LIVE_CACHE": ""})
     assert done.returncode == 0, done.stderr[-3000:]
@@ -195,12 +203,18 @@ print("ok")
 '''
 
 
-@pytest.mark.slow
-def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project")
-    for number, widget in enumerate(("head_view", "decoder_prompt"), start=10):
+def live_project(target: Path, widgets: tuple[str, ...] = ("head_view", "decoder_prompt")) -> Path:
+    """The fixture gallery plus a script asking for each widget."""
+    project = make_project(target)
+    for number, widget in enumerate(widgets, start=10):
         script = project / "gallery_src" / "01_basics" / f"{number}_live_{widget}.py"
         script.write_text(LIVE_SCRIPT.replace("{widget}", widget))
+    return project
+
+
+@pytest.mark.slow
+def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) -> None:
+    project = live_project(tmp_path / "project")
     done = mkdocs_build(project, tmp_path / "cache", env={"GALLERY_LIVE_CACHE": str(live_cache / "live")})
     assert done.returncode == 0, done.stderr[-3000:]
     for name, folder in _folders(live_cache).items():
@@ -212,7 +226,7 @@ def test_a_build_publishes_the_cached_exports(live_cache: Path, tmp_path: Path) 
 
 @pytest.mark.slow
 def test_a_live_failure_fails_the_strict_build_with_a_message(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project")
+    project = live_project(tmp_path / "project", ("head_view",))
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     done = mkdocs_build(project, tmp_path / "cache", env={"GALLERY_LIVE_CACHE": str(blocker)})

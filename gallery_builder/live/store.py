@@ -72,7 +72,7 @@ def export_key(model: LiveModel, snapshot: str, code: str, versions: Mapping[str
     """The cache key of one export, from what shapes it."""
     text = json.dumps({"model": model.name, "snapshot": snapshot, "code": code,
                        "versions": dict(sorted(versions.items()))}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"{model.name}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 def snapshot_name(model: LiveModel) -> str:
@@ -109,6 +109,12 @@ class LiveStore:
         self._verified.add(folder)
         return folder
 
+    def sweep(self, model: LiveModel, keep: str) -> None:
+        """Remove the model's older exports (another key: an edited exporter, a new library)."""
+        for old in self.root.glob(f"{model.name}-*"):
+            if old.name != keep and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
     def ensure(self, model: LiveModel, log: Log) -> LiveExport:
         """The model's export from the cache, or made now. Never raises for a failed export."""
         started = time.monotonic()
@@ -139,6 +145,7 @@ class LiveStore:
             os.replace(staging / "entry", target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        self.sweep(model, keep=key)
         seconds = time.monotonic() - started
         log(f"gallery: live: {model.name} exported in {seconds:.0f} s")
         return LiveExport(model, target, seconds=seconds)
