@@ -14,7 +14,8 @@ assets and its views, as loaded), against the same page with the live box and it
 removed (target: within PAGE_BYTES_TARGET, 5%).
 
 Targets are reported, not asserted. Timings taken on a shared machine vary; the median counts.
-A decoder's figures go in a function of their own beside bench_minilm.
+SmolLM2 (`bench_decoder`), on the decoder's your-prompt page, the same way: first run
+(target <= 30 s), later runs of a 20-token prompt (target <= 2 s).
 
 Usage: .venv/bin/python benchmarks/live_speed.py [--site DIR] [--runs N]  (part of `make bench`).
 """
@@ -120,6 +121,50 @@ def bench_minilm(browser, base: str, runs: int) -> list[Timing]:
     ]
 
 
+DECODER_PAGE = "gallery/decoder/your-prompt/"
+DECODER_FIRST_RUN_TARGET = 30.0
+DECODER_LATER_RUN_TARGET = 2.0
+PROMPT_20 = (  # 20 SmolLM2 tokens
+    "In the small village by the sea, the old fisherman quietly told his young grandson that the best bait"
+)
+
+
+def bench_decoder(browser, base: str, runs: int) -> list[Timing]:
+    """SmolLM2 on the your-prompt page: first run (download of about 115 MB, session, run), then
+    `runs` later runs of a prompt of about 20 tokens, timed from Enter to the redrawn lens grid."""
+    ctx = OfflineContext(browser, base)
+    page = ctx.new_page()
+    page.goto(base + DECODER_PAGE, wait_until="load")
+    box = page.locator(".gallery-live__input")
+    box.fill(PROMPT_20)
+    started = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(FINISHED, timeout=600_000, polling=20)
+    first = time.perf_counter() - started
+    status = page.locator(".gallery-live__status").text_content() or ""
+    _ran_ms(status)
+    tokens = int(re.search(r"on (\d+) tokens", status).group(1))
+    model_ms, whole = [], []
+    for _ in range(runs):
+        page.evaluate("() => { document.querySelector('.gallery-live__status').textContent = '';"
+                      " document.querySelector('.dp-lens').remove(); }")
+        started = time.perf_counter()
+        box.press("Enter")
+        page.wait_for_function(FINISHED + " && document.querySelector('.dp-lens') !== null",
+                               timeout=120_000, polling=20)
+        whole.append(time.perf_counter() - started)
+        model_ms.append(_ran_ms(page.locator(".gallery-live__status").text_content() or "") / 1000)
+    ctx.close()
+    if ctx.blocked or ctx.errors:
+        raise RuntimeError(f"requests outside the site: {ctx.blocked}; errors: {ctx.errors}")
+    return [
+        Timing("SmolLM2: download + session + first run (s)", [first], DECODER_FIRST_RUN_TARGET),
+        Timing(f"SmolLM2: later run, model only, {tokens} tokens (s)", model_ms, DECODER_LATER_RUN_TARGET),
+        Timing(f"SmolLM2: later run, Enter to redrawn grid, {tokens} tokens (s)", whole,
+               DECODER_LATER_RUN_TARGET),
+    ]
+
+
 def _loaded_bytes(browser, base: str, path: str) -> int:
     ctx = OfflineContext(browser, base)
     page = ctx.new_page()
@@ -178,6 +223,8 @@ def main() -> int:
         progress("MiniLM on the head view")
         with serve(site) as base:
             timings = bench_minilm(browser, base, args.runs)
+            progress("SmolLM2 on the your-prompt page")
+            timings += bench_decoder(browser, base, args.runs)
         progress("live pages' bytes before the reader asks")
         weights = page_bytes(browser, site)
         browser.close()

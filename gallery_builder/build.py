@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .cache import environment, shard
 from .cache.store import ResultCache
-from .live.publish import LiveFiles, publish_live
+from .live.publish import LiveFiles, live_enabled, publish_live
 from .options import BuildOptions, Log, log_to_stderr
 from .page.live_box import live_widget
 from .page.render import Files, render_gallery
@@ -98,7 +98,7 @@ def build_gallery(options: BuildOptions, log: Log = log_to_stderr) -> tuple[File
     discard_failed_runs(results, store)
     shard.save_run_times(options.cache_dir, results)
     live = LiveFiles()
-    if os.environ.get("GALLERY_LIVE", "1") != "0":
+    if live_enabled():
         live = publish_live({w for r in results if (w := live_widget(r))}, store, log)
         files.update(live.files)
     report = BuildReport(results, time.perf_counter() - started, plan.errors + live.errors)

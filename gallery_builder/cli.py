@@ -1,4 +1,4 @@
-"""Command line: `python -m gallery_builder {build,merge,new,models}` (also installed as `gallery`)."""
+"""Command line: `python -m gallery_builder {build,merge,new,models,live}` (also installed as `gallery`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 from .build import build_gallery, build_shard
 from .cache.shard import Shard
 from .cache.store import ResultCache
-from .options import BuildOptions
+from .live.publish import LIVE_DIR as LIVE_SITE_DIR
+from .live.publish import VENDOR_DIR, live_files
+from .live.store import LiveStore, ensure_all, live_cache_dir
+from .options import BuildOptions, log_to_stderr
 from .page.render import Files, file_bytes
 from .run.embedded_models import ensure_embedded_models
 from .sources.headers import header_file
@@ -56,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--project", type=Path, default=Path("."))
     models = commands.add_parser("models", help="prepare the embedded models in the project's HF cache")
     models.add_argument("--project", type=Path, default=Path("."))
+    live = commands.add_parser("live", help="export the in-browser models; write just the _live/ files")
+    live.add_argument("--out", type=Path, required=True, help="folder to write _live/ into")
+    live.add_argument("--project", type=Path, default=Path("."))
     args = parser.parse_args(argv)
 
     if args.command == "new":
@@ -72,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "merge":
         return merge_caches(options, args.folders)
+    if args.command == "live":
+        return write_live(options, args.out)
     if (args.shard is None) == (args.out is None):
         parser.error("build needs --out DIR, or --shard I/N to fill the cache only")
     if args.export is not None and args.shard is None:
@@ -93,6 +101,28 @@ def write_files(files: Files, out: Path) -> None:
         data = file_bytes(value)
         if not target.exists() or target.read_bytes() != data:  # write only what changed
             target.write_bytes(data)
+
+
+def write_live(options: BuildOptions, out: Path) -> int:
+    """Export (or reuse) the live models and write out/_live/ (and the libraries, out/_vendor/):
+    for developing the live pages without building the site."""
+    ensure_embedded_models(options.hf_cache)
+    store = LiveStore(live_cache_dir(options.cache_dir), options.project_root, options.hf_cache)
+    exports = ensure_all(store, log_to_stderr)
+    files = live_files(exports, prefix=LIVE_SITE_DIR, vendor=VENDOR_DIR)
+    for export in exports:  # files an earlier export wrote and this one does not
+        folder = out / LIVE_SITE_DIR / export.model.name
+        for stale in folder.iterdir() if export.folder is not None and folder.is_dir() else ():
+            if f"{LIVE_SITE_DIR}/{export.model.name}/{stale.name}" not in files and stale.is_file():
+                stale.unlink()
+    write_files(dict(files), out)
+    for export in exports:
+        if export.error:
+            print(f"gallery {export.error}", file=sys.stderr)
+        else:
+            print(f"gallery: live: {export.model.name}: {out / LIVE_SITE_DIR / export.model.name}"
+                  + (" (cached)" if export.cached else ""), file=sys.stderr)
+    return 1 if any(export.error for export in exports) else 0
 
 
 def export_entries(entries: list[Path], target: Path) -> None:

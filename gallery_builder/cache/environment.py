@@ -23,6 +23,7 @@ BUILD_SETTINGS: dict[str, str] = {
     "GALLERY_REQUIRE_CACHED": "1: run no script; a script without cached outputs fails the build",
     "GALLERY_REPO_URL": "repository link on every page (read by mkdocs.yml)",
     "GALLERY_EDIT_URI": "'edit this page' link (read by mkdocs.yml)",
+    "GALLERY_LIVE_CACHE": "where the in-browser models' exports are kept (default <GALLERY_CACHE>/live)",
     "GALLERY_SITE_DIR": "a built site for the browser tests to check instead of building one",
     "GALLERY_LIVE": "0: export no model to ONNX; pages show no 'run it on your text' box",
 }
@@ -65,6 +66,9 @@ def prepare_environment(environ: MutableMapping[str, str], hf_cache: Path, cache
     environ["IPYTHONDIR"] = str(cache_dir / "ipython")
 
 
+OFF = ("0", "false", "no", "off")
+
+
 def flag(name: str, environ: Mapping[str, str] = os.environ) -> bool:
     """A yes/no build setting: set and not 0/false/no/off."""
-    return environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+    return environ.get(name, "").strip().lower() not in ("", *OFF)

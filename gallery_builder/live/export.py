@@ -1,140 +1,142 @@
-"""Export a live model to ONNX and check it against PyTorch: `python -m gallery_builder.live.export
-NAME OUT_DIR` (publish.py runs it in a subprocess, so that the build process never imports torch).
+"""Export one live model to ONNX and check it: `python -m gallery_builder.live.export NAME OUT`.
 
-Writes into OUT_DIR:
-- model.onnx: one file with its weights inside. Inputs input_ids, attention_mask, token_type_ids
-  (int64 [1, n]); output `attentions`, float32 [layers, heads, n, n], every layer's softmax weights.
-  torch.onnx's dynamo exporter with a dynamic sequence length (the older tracing exporter bakes
-  transformers 5's attention mask into constants: wrong for any other length). Weights are stored
-  as float16 and cast to float32 as the graph starts, which halves the download and keeps float32
-  arithmetic (int8 quantization of the activations moves attention weights by up to 0.45).
-- tokenizer.json and tokenizer_config.json: the model's own tokenizer, for the browser.
-- parity.json: ONNX Runtime against PyTorch on PARITY_TEXTS, on this very file. The export fails
-  if an attention weight differs by more than the model's tolerance.
+Runs in its own process (it imports torch; the mkdocs process must not). It writes into OUT the
+files the site ships for the model (package.py) after checking them against PyTorch
+(parity.py); a missed target ends it with a message and exit status 1.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from .models import LIVE_MODELS, LiveModel
+from .models import ExportFailed, LiveModel, by_name
 
-# Several lengths, accents, emoji, CJK, numbers, markup-like text, and one past max_tokens.
-PARITY_TEXTS = (
-    "Hi.",
-    "The quick brown fox jumps over the lazy dog.",
-    "Café naïve émigré: 3 items at $1,234.56 on 2026-11-25 🙂 中文 <b>bold</b> & \"quotes\"",
-    "A long sentence that runs on and on, " * 12,
-)
-FP16_MIN_ELEMENTS = 1024  # smaller tensors (biases, norms) stay float32
+TIED_EMBEDDING = "lm.lm_head.weight"  # the decoder's embedding, also its unembedding
 
 
-def export(model: LiveModel, out: Path) -> dict[str, Any]:
+def log(message: str) -> None:
+    print(f"gallery: live: {message}", file=sys.stderr, flush=True)
+
+
+def _bert_wrapper(model: Any) -> Any:
     import torch
-    from transformers import AutoModel, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(model.hub_id)
-    network = AutoModel.from_pretrained(model.hub_id, attn_implementation="eager").eval()
-
-    class Attentions(torch.nn.Module):  # type: ignore[misc]  # torch is not analysed (pyproject.toml)
+    class Attentions(torch.nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
-            self.network = network
+            self.bert = model
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            outputs = self.network(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                output_attentions=True,
-            )
-            return torch.stack(outputs.attentions)[:, 0]
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                            token_type_ids=token_type_ids, output_attentions=True)
+            return torch.stack(out.attentions).squeeze(1)
 
-    example = tokenizer(PARITY_TEXTS[1], return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    length = torch.export.Dim("tokens", min=2, max=512)
-    started = time.perf_counter()
-    program = torch.onnx.export(
-        Attentions(), tuple(example[n] for n in names), input_names=names, output_names=["attentions"],
-        dynamo=True, dynamic_shapes=tuple({1: length} for _ in names), optimize=True, verbose=False,
-    )
-    program.save(str(out / "model.float32.onnx"), external_data=False)
-    store_weights_as_float16(out / "model.float32.onnx", out / "model.onnx")
-    (out / "model.float32.onnx").unlink()
-    exported = time.perf_counter() - started
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(_snapshot_file(model, name), out / name)
-    return {"export_seconds": round(exported, 1), **parity(model, out / "model.onnx", tokenizer, network)}
+    return Attentions()
 
 
-def store_weights_as_float16(source: Path, target: Path) -> None:
-    """Every large float32 initializer stored as float16, with a Cast back to float32 in front."""
-    import numpy as np
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    graph_model = onnx.load(str(source))
-    graph = graph_model.graph
-    initializers, casts = [], []
-    for init in graph.initializer:
-        if init.data_type == TensorProto.FLOAT and int(np.prod(init.dims)) >= FP16_MIN_ELEMENTS:
-            half = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name + ".fp16")
-            initializers.append(half)
-            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT))
-        else:
-            initializers.append(init)
-    del graph.initializer[:]
-    graph.initializer.extend(initializers)
-    nodes = list(graph.node)
-    del graph.node[:]
-    graph.node.extend(casts + nodes)
-    onnx.checker.check_model(graph_model)
-    onnx.save(graph_model, str(target))
-
-
-def parity(model: LiveModel, path: Path, tokenizer: Any, network: Any) -> dict[str, Any]:
-    """The largest attention difference between ONNX Runtime (on the file) and PyTorch."""
-    import numpy as np
-    import onnxruntime
+def _decoder_wrapper(model: Any) -> Any:
     import torch
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    worst = 0.0
-    for text in PARITY_TEXTS:
-        encoded = tokenizer(text, return_tensors="np", truncation=True, max_length=model.max_tokens)
-        feeds = {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
-        with torch.no_grad():
-            reference = network(**{k: torch.tensor(v) for k, v in feeds.items()}, output_attentions=True)
-        expected = torch.stack(reference.attentions)[:, 0].numpy()
-        (got,) = session.run(["attentions"], feeds)
-        worst = max(worst, float(np.abs(got - expected).max()))
-    return {"attention_max_abs": worst, "attention_tolerance": model.tolerance, "texts": len(PARITY_TEXTS),
-            "layers": int(network.config.num_hidden_layers), "heads": int(network.config.num_attention_heads)}
+    class LensAndAttentions(torch.nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.lm = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            out = self.lm.model(input_ids=input_ids, attention_mask=attention_mask,
+                                output_attentions=True, output_hidden_states=True)
+            states = out.hidden_states  # embeddings, layers 1..L-1, then the last layer normed
+            normed = [self.lm.model.norm(h) for h in states[1:-1]] + [states[-1]]
+            lens_logits = self.lm.lm_head(torch.cat(normed, dim=0))  # [L, n, vocab]
+            probs, ids = torch.softmax(lens_logits, dim=-1).topk(10, dim=-1)
+            return lens_logits[-1, -1], torch.stack(out.attentions).squeeze(1), ids, probs
+
+    return LensAndAttentions()
 
 
-def _snapshot_file(model: LiveModel, name: str) -> Path:
-    from huggingface_hub import hf_hub_download
+def load_torch(model: LiveModel) -> tuple[Any, Any, Any]:
+    """The PyTorch model (eager attention, float32), its wrapper and its tokenizer."""
+    from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
 
-    return Path(hf_hub_download(model.hub_id, name))
+    tokenizer = AutoTokenizer.from_pretrained(model.hub_id)
+    if model.name == "minilm":
+        torch_model = AutoModel.from_pretrained(model.hub_id, attn_implementation="eager").eval()
+        return torch_model, _bert_wrapper(torch_model).eval(), tokenizer
+    torch_model = AutoModelForCausalLM.from_pretrained(model.hub_id, attn_implementation="eager").eval()
+    return torch_model, _decoder_wrapper(torch_model).eval(), tokenizer
 
 
-def main(argv: list[str]) -> int:
-    name, out = argv
-    model = LIVE_MODELS[name]
-    result = export(model, Path(out))
-    (Path(out) / "parity.json").write_text(json.dumps(result, indent=1) + "\n")
-    if result["attention_max_abs"] > model.tolerance:
-        print(
-            f"{model.hub_id}: ONNX attention differs from PyTorch by {result['attention_max_abs']:.4f}, "
-            f"more than the tolerance {model.tolerance}",
-            file=sys.stderr,
-        )
+def to_onnx(model: LiveModel, wrapper: Any, tokenizer: Any, path: Path) -> None:
+    import torch
+
+    sample = tokenizer("The quick brown fox jumps over the lazy dog", return_tensors="pt")
+    args = tuple(sample[name] for name in model.inputs)
+    n = torch.export.Dim("n", min=2, max=model.max_tokens)
+    shapes = {name: {1: n} for name in model.inputs}
+    with torch.no_grad():
+        torch.onnx.export(wrapper, args, str(path), dynamo=True, dynamic_shapes=shapes,
+                          input_names=list(model.inputs), output_names=list(model.outputs),
+                          external_data=False, optimize=True, verbose=False)
+
+
+def export(name: str, out: Path) -> None:
+    import onnx
+
+    from . import onnx_weights, package, parity
+
+    model = by_name(name)
+    started = time.monotonic()
+    log(f"exporting {model.name} ({model.hub_id}) ...")
+    torch_model, wrapper, tokenizer = load_torch(model)
+    out.mkdir(parents=True, exist_ok=True)
+    raw = out / "raw.onnx"
+    to_onnx(model, wrapper, tokenizer, raw)
+    graph = onnx.load(str(raw))
+    raw.unlink()
+    log(f"{model.name}: exported the graph in {time.monotonic() - started:.0f} s; storing the weights")
+    if model.name == "minilm":
+        onnx_weights.fp16_storage(graph)
+        weights = "fp16 storage, float32 arithmetic"
+    else:
+        graph, error = onnx_weights.matmul_4bit(graph)
+        error = max(error, onnx_weights.tied_embedding_8bit(graph, TIED_EMBEDDING))
+        log(f"{model.name}: weights stored with a largest error of {error:.2g}")
+        weights = ("4-bit weight-only MatMuls (MatMulNBits, block 32, float32 scale and zero point: "
+                   "the Q4_1 values exactly); tied embedding and unembedding 8-bit in blocks of 32 "
+                   "(the Q8_0 values exactly); float32 arithmetic")
+    data = onnx_weights.serialized(graph)
+    if len(data) > model.max_bytes:
+        raise ExportFailed(f"{model.name}: the ONNX file is {len(data):,} bytes, over the "
+                           f"{model.max_bytes:,}-byte budget")
+    parts = package.write_parts(data, out)
+    log(f"{model.name}: {len(data) / 1e6:.1f} MB in {len(parts)} parts; checking against PyTorch")
+    result = parity.check(model, wrapper, tokenizer, package.join_parts(out, parts))
+    package.write_model_files(model, out, parts, data, weights, result, tokenizer)
+    log(f"{model.name}: done in {time.monotonic() - started:.0f} s ({result.summary()})")
+    del torch_model
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gallery_builder.live.export", description=__doc__)
+    parser.add_argument("model", help="minilm or smollm2")
+    parser.add_argument("out", type=Path, help="folder to write the model's site files into")
+    args = parser.parse_args(argv)
+    try:
+        export(args.model, args.out)
+    except (ExportFailed, ValueError, OSError) as error:
+        print(f"gallery: live: export of {args.model} failed: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # torch.onnx and onnxruntime raise many kinds; say which, briefly
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"gallery: live: export of {args.model} failed: {type(error).__name__}: {message}",
+              file=sys.stderr)
         return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

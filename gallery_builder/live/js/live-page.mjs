@@ -19,7 +19,7 @@ function fragment(texts) {
 function megabytes(bytes) { return (bytes / 2 ** 20).toFixed(1); }
 
 async function run(box) {
-  const inputs = Array.from(box.querySelectorAll("input"));
+  const inputs = Array.from(box.querySelectorAll(".gallery-live__input"));
   const status = box.querySelector(".gallery-live__status");
   const button = box.querySelector("button");
   const texts = inputs.map((input) => input.value);
@@ -37,6 +37,14 @@ async function run(box) {
         `(${Math.floor((100 * done) / total)}%)`;
     });
     const widget = box.dataset.widget;
+    if (widget === "decoder_prompt") {  // a decoder: next tokens and the logit lens, drawn by the widget
+      const decoder = await import("./widgets/decoder_prompt.mjs");
+      const encoded = decoder.encode(model, texts[0]);
+      const result = await decoder.run(model, encoded.ids);
+      status.textContent = decoder.draw(box.querySelector(".gallery-live__figure"), model, encoded, result);
+      box.dataset.ran = String((Number(box.dataset.ran) || 0) + 1);
+      return;
+    }
     const encoded = widget === "sentence_pair" ? core.encodePair(model, texts[0], texts[1]) : core.encode(model, texts[0]);
     const { attention, ms } = await core.attentions(model, encoded.ids, encoded.typeIds);
     if (box.querySelector(".gallery-live__figure")) {
@@ -71,6 +79,6 @@ function redrawView(box, live) {
 const shared = fragmentTexts();
 for (const box of boxes) {
   const form = box.querySelector("form");
-  if (shared !== null) box.querySelectorAll("input").forEach((input, i) => { input.value = shared[i]; });
+  if (shared !== null) box.querySelectorAll(".gallery-live__input").forEach((input, i) => { input.value = shared[i]; });
   form.addEventListener("submit", (event) => { event.preventDefault(); run(box); });
 }
