@@ -139,7 +139,7 @@ plt.show()
 # - The features here are defined by construction: independent, uniform when present, with known importances.
 #   Real features are neither independent nor labelled, which is why finding them in a trained model takes methods
 #   such as sparse autoencoders.
-# - The geometry depends on the optimizer and the seed at the margins: a run can leave one feature dead where the
+# - The geometry depends on the optimizer and the random seed at the margins: a run can leave one feature dead where the
 #   paper's ideal has it stored (at p = 0.3 this run keeps four features, but not the most important one).
 # - A toy model shows that superposition is a good solution under sparsity and a ReLU readout. It does not show
 #   how much of it a given language model uses.

@@ -199,7 +199,7 @@ plt.show()
 # - The task is made for induction: every sequence contains a repeat. In natural text the same circuit forms, but
 #   more slowly and mixed with other skills, and the phase change shows as a bump in the loss curve rather than a
 #   cliff (Olsson et al., figure 2).
-# - The step at which it happens depends on the seed, the learning rate and the model size; what is robust is that
+# - The step at which it happens depends on the random seed, the learning rate and the model size; what is robust is that
 #   the loss drop and the two heads appear together.
 # - The scores are attention weights, which show where a head looks, not what it copies; Olsson et al. also test
 #   that the induction head's output raises the logit of the copied token.
