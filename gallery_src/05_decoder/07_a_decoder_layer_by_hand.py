@@ -20,6 +20,8 @@ output of `model.model.layers[LAYER]` captured with a forward hook.
 import math
 import os
 
+import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -164,6 +166,51 @@ print(f"parameters: attention {attn_params:,}, MLP {mlp_params:,}")
 print(f"the MLP's share: {share:.2f}")
 assert abs(share - 3 / 4) < 0.02, share
 assert group == 3 and n_heads == 9 and n_kv_heads == 3
+
+# %%
+# ## What each half writes into the residual stream
+#
+# Left: the size of each position's vector as it enters the layer, and of what the attention half and the MLP half
+# add to it. The first position is an attention sink in this model: its vector is far larger than the others' (more
+# than five times the median, on the log scale here), and the layer barely changes it. Right: the attention weights
+# of one query head as computed by hand, with the causal mask's empty upper triangle.
+
+tokens = [
+    tokenizer.decode([i]).replace(" ", "␣") for i in inputs["input_ids"][0]
+]
+sizes = {
+    "input x": x[0].norm(dim=-1),
+    "attention adds": (after_attention - x)[0].norm(dim=-1),
+    "MLP adds": (by_hand - after_attention)[0].norm(dim=-1),
+}
+first, rest = sizes["input x"][0].item(), sizes["input x"][1:]
+print(
+    f"input norm at position 0: {first:.0f}; others: {rest.round().tolist()}"
+)
+assert first > 5 * rest.median().item(), (first, rest)
+change = sizes["attention adds"][0] + sizes["MLP adds"][0]
+assert change < 0.02 * first, change  # the layer barely changes the sink
+
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.8), constrained_layout=True)
+positions = np.arange(len(tokens))
+for offset, (name, values) in zip((-0.27, 0, 0.27), sizes.items()):
+    axes[0].bar(positions + offset, values.numpy(), width=0.27, label=name)
+axes[0].set_yscale("log")
+axes[0].set_xticks(positions, tokens, fontsize=8)
+axes[0].set_xlabel("position (token)")
+axes[0].set_ylabel("vector norm (log scale)")
+axes[0].legend(fontsize=7)
+head = 0
+masked = np.ma.masked_where(future.numpy(), weights[0, head].numpy())
+image = axes[1].imshow(masked, cmap="viridis", vmin=0, vmax=1)
+axes[1].set_xticks(positions, tokens, fontsize=8, rotation=45)
+axes[1].set_yticks(positions, tokens, fontsize=8)
+axes[1].set_xlabel("key (attended to)")
+axes[1].set_ylabel("query")
+axes[1].set_title(f"Head {head}, computed by hand", fontsize=9)
+fig.colorbar(image, ax=axes[1], label="attention weight", shrink=0.9)
+plt.show()
+
 
 # %%
 # ## Assumptions and failure modes
