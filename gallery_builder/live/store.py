@@ -11,7 +11,6 @@ used (and is exported again).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache.store import Fingerprints
+from ..run import provenance
 from ..run.embedded_models import describe
 from . import package
 from .models import LIVE_MODELS, LiveModel
@@ -59,13 +59,9 @@ def exporter_digest(folder: Path = LIVE_DIR) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    found = {"python": sys.version}
-    for name in VERSIONED:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = "missing"
-    return found
+    """Python's version and those of the libraries that shape an export (run/provenance.py reads
+    them the same way for the pages)."""
+    return {"python": sys.version, **provenance.library_versions(VERSIONED)}
 
 
 def export_key(model: LiveModel, snapshot: str, code: str, versions: Mapping[str, str]) -> str:
