@@ -212,3 +212,99 @@ def test_dark_heatmap_text_contrasts_with_its_new_cell_and_masked_cells_show_the
     assert to_rgba(middle.get_color())[:3] == (1.0, 1.0, 1.0)  # the middle is dark now
     assert to_rgba(end.get_color())[:3] == (0.0, 0.0, 0.0)  # berlin's ends are light
     plt.close(fig)
+
+
+# -- one drawing for both PNGs (raster.py) ----------------------------------------------------------
+
+
+GREY_MASKED = plt.get_cmap("viridis").with_extremes(bad="grey")
+
+
+def lines_legend_and_image(layout: str | None) -> plt.Figure:
+    fig, (lines, image) = plt.subplots(1, 2, figsize=(6.8, 3), layout=layout)
+    lines.plot([0, 1, 2], [1, 3, 2], color="black", label="black line")
+    lines.fill_between([0, 1, 2], [0, 1, 0], [1, 2, 1], color="tab:blue", alpha=0.2, label="translucent fill")
+    lines.legend(loc="upper left")
+    lines.set_title("a title")
+    lines.set_xlabel("x label")
+    shown = image.imshow(np.linspace(0, 1, 25).reshape(5, 5), cmap="viridis")
+    fig.colorbar(shown, ax=image, label="value")
+    image.text(2, 2, "0.5", color="white", ha="center")
+    return fig
+
+
+def decoded(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+
+
+def on_page(rgba: np.ndarray) -> np.ndarray:
+    """A dark PNG as the reader sees it: on the page's background."""
+    alpha = rgba[..., 3:] / 255
+    return rgba[..., :3] * alpha + np.array(DARK_BACKGROUND) * 255 * (1 - alpha)
+
+
+@pytest.mark.parametrize("layout", [None, "constrained", "tight"])
+def test_one_drawing_gives_the_light_png_savefig_gives(layout: str | None) -> None:
+    """savefig runs a layout engine once before drawing; draw_both must lay out the same way."""
+    from gallery_builder.capture.capture import _png
+    from gallery_builder.capture.raster import draw_both, one_draw
+
+    expected = decoded(_png(lines_legend_and_image(layout)))
+    figure = lines_legend_and_image(layout)
+    assert one_draw(figure) == ""
+    light, _ = draw_both(figure, 2)
+    assert np.abs(decoded(light) - expected).max() <= 3
+
+
+def test_the_dark_png_from_pixels_looks_like_a_darkened_second_drawing() -> None:
+    from gallery_builder.capture.capture import _png
+    from gallery_builder.capture.raster import draw_both
+
+    figure = lines_legend_and_image("constrained")
+    light, dark = draw_both(figure, 2)
+    darken(figure)
+    figure.set_layout_engine("none")  # the positions the first drawing settled
+    redrawn = on_page(decoded(_png(figure)))
+    ours = on_page(decoded(dark))
+    assert ours.shape == redrawn.shape
+    assert (np.abs(ours - redrawn).max(axis=2) > 24).mean() < 0.01
+    shown = decoded(light)
+    rows, columns = np.nonzero(np.abs(shown[..., :3] - [68, 1, 84]).max(axis=2) < 4)  # viridis's first colour
+    assert len(rows) > 100
+    assert (decoded(dark)[rows, columns, :3] == shown[rows, columns, :3]).all()  # data keeps its colours
+
+
+def test_a_translucent_fill_over_a_legend_frame_does_not_glare_in_dark() -> None:
+    """Over the legend's white frame a 20% blue is a pastel; on a dark page it must be dark."""
+    from gallery_builder.capture.raster import draw_both
+
+    figure = lines_legend_and_image(None)
+    light, dark = draw_both(figure, 2)
+    swatch = figure.axes[0].get_legend().legend_handles[1]
+    figure.canvas.draw()  # at 1x: the PNGs are at 2x
+    box = swatch.get_window_extent(figure.canvas.get_renderer())
+    top, bottom, left, right = (round(2 * v) for v in (300 - box.y1, 300 - box.y0, box.x0, box.x1))
+    inner = (slice(top + 3, bottom - 3), slice(left + 3, right - 3))
+    assert decoded(light)[inner][..., :3].min() > 150  # pale in the light PNG
+    assert on_page(decoded(dark))[inner].mean() < 110  # dark in the dark one
+
+
+@pytest.mark.parametrize(
+    ("draw", "reason"),
+    [
+        (lambda ax: ax.imshow(np.eye(3) - 0.5, cmap="RdBu"), "light-centred"),
+        (lambda ax: ax.scatter([0, 1], [0, 1], c=[0, 1]), "PathCollection"),
+        (lambda ax: ax.figure.set_facecolor("lightyellow"), "background"),
+        (lambda ax: ax.imshow(np.ma.masked_equal(np.eye(3), 0), cmap=GREY_MASKED), "masked"),
+    ],
+)
+def test_figures_pixels_cannot_restyle_are_darkened_and_drawn_again(draw, reason: str, tmp_path: Path) -> None:
+    from gallery_builder.capture.raster import one_draw
+
+    fig, ax = plt.subplots()
+    draw(ax)
+    assert reason in one_draw(fig)
+    capture = CellCapture(tmp_path, lambda text: text)
+    capture.save_open_figures()
+    (output,) = capture.outputs
+    assert Image.open(tmp_path / output.dark_file).getpixel((2, 2))[3] == 0  # the slower path still writes both

@@ -4,8 +4,9 @@ Runs inside the worker process that executes a script:
 
 - matplotlib uses the Agg backend; ``plt.show()`` saves every open figure instead of blocking,
   and figures still open at the end of a cell are saved too. PNGs are written at 2x with no
-  metadata that changes between builds, twice: as drawn, and restyled for dark pages
-  (dark_figures.py). Each figure's panel boxes and text sizes are recorded (figure_checks.py).
+  metadata that changes between builds, twice: as drawn, and restyled for dark pages, most from
+  the same drawing (raster.py, dark_figures.py). Each figure's panel boxes and text sizes are
+  recorded (figure_checks.py).
 - IPython's ``display()`` reaches a real (headless) InteractiveShell whose display publisher
   records the MIME bundles, so a bare bertviz ``head_view(...)`` is captured; its consecutive
   HTML and JavaScript pieces are joined into one HTML fragment.
@@ -87,6 +88,7 @@ class CellCapture:
 
         from .dark_figures import darken
         from .figure_checks import measure
+        from .raster import draw_both, one_draw
 
         self.stdout.flush()
         self.stderr.flush()
@@ -97,7 +99,11 @@ class CellCapture:
             self.image_count += 1
             name = f"image-{self.image_count}.png"
             dark_name = f"image-{self.image_count}-dark.png"
-            light, measured = measure(figure, partial(_png, figure), self.panels)
+            dark: bytes | None = None
+            if one_draw(figure) == "":
+                (light, dark), measured = measure(figure, partial(draw_both, figure, IMAGE_SCALE), self.panels)
+            else:
+                light, measured = measure(figure, partial(_png, figure), self.panels)
             (self.out_dir / name).write_bytes(light)
             output = Output(
                 "image",
@@ -109,8 +115,10 @@ class CellCapture:
                 text_px=measured.text_px,
                 overlaps=measured.overlaps,
             )
-            darken(figure)
-            (self.out_dir / dark_name).write_bytes(_png(figure))
+            if dark is None:
+                darken(figure)
+                dark = _png(figure)
+            (self.out_dir / dark_name).write_bytes(dark)
             self.outputs.append(output)
         plt.close("all")
 

@@ -7,7 +7,8 @@ figure's artists and changes their colours in place:
   get their lightness inverted into the range between the page's dark background and its light
   text, so black text becomes light grey and a white axes background becomes the page colour;
 - saturated colours keep their hue and saturation; very dark ones are lifted a little so that
-  they stay visible on a dark background;
+  they stay visible on a dark background; pale ones (pastels, or a translucent fill over a
+  legend's white frame) count as their hue mixed with white, and the white turns dark;
 - data drawn through a colormap (images, heatmaps, colorbars, scatter plots coloured by value)
   keeps its colours, and so does text written over such data (a heatmap's cell numbers were
   chosen to contrast with their cells);
@@ -17,6 +18,10 @@ figure's artists and changes their colours in place:
   cells becomes black or white, whichever contrasts with the cell's new colour;
 - masked cells (a colormap's "bad" colour, such as a causal mask) show the page's background;
 - the figure's own background becomes transparent, so the page shows through.
+
+`dark_pixels` applies the same colour rule to a drawn raster, pixel by pixel: raster.py makes most
+dark figures that way, from the light figure's own drawing, and calls `darken` (and draws again)
+only for the figures whose pixels cannot tell what `darken` would do.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import colorsys
 from typing import Any
 
+import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -43,6 +49,7 @@ DARK_BACKGROUND = (0.119, 0.127, 0.161)
 LIGHT_TEXT = (0.886, 0.894, 0.914)
 NEUTRAL_CHROMA = 0.12  # max(rgb) - min(rgb) below this counts as a grey
 MIN_COLOURED_L = 0.42  # saturated colours darker than this are lifted to it
+PALE, PALE_RAMP = 0.45, 0.2  # a colour whose smallest channel passes PALE counts as mixed with white
 DARK_CENTRED = ("berlin", "managua", "vanimo")  # matplotlib's diverging maps with a dark middle
 
 
@@ -51,14 +58,56 @@ def dark_colour(colour: Any) -> RGBA:
     r, g, b, a = to_rgba(colour)
     if a == 0:
         return (r, g, b, a)
-    if max(r, g, b) - min(r, g, b) < NEUTRAL_CHROMA:
-        darkness = 1 - (r + g + b) / 3
-        r, g, b = (bg + darkness * (fg - bg) for bg, fg in zip(DARK_BACKGROUND, LIGHT_TEXT, strict=True))
-        return (r, g, b, a)
-    hue, lightness, saturation = colorsys.rgb_to_hls(r, g, b)
-    if lightness < MIN_COLOURED_L:
-        r, g, b = colorsys.hls_to_rgb(hue, MIN_COLOURED_L, saturation)
-    return (r, g, b, a)
+    dark = dark_rgb(np.array([[r, g, b]], np.float32))[0]
+    return (float(dark[0]), float(dark[1]), float(dark[2]), a)
+
+
+def dark_pixels(rgba: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """`dark_colour` on every pixel of an (h, w, 4) uint8 raster with straight alpha, except where
+    `keep` (an (h, w) boolean mask) is set. Alpha is kept. Returns a new uint8 raster."""
+    result = rgba.copy()
+    flat = result.reshape(-1, 4)
+    todo = np.flatnonzero((rgba[..., 3] > 0).ravel() & ~keep.ravel())  # most pixels are clear or data
+    dark = dark_rgb(flat[todo, :3].astype(np.float32) / 255)
+    flat[todo, :3] = np.clip(np.rint(dark * 255), 0, 255).astype(np.uint8)
+    return result
+
+
+def dark_rgb(rgb: np.ndarray) -> np.ndarray:
+    """The colour rule of the module docstring on (n, 3) float RGB rows in [0, 1]:
+
+    - a grey's lightness is inverted onto the line from the page's background to its text;
+    - a saturated colour keeps its hue and HLS saturation, lifted to MIN_COLOURED_L if darker;
+    - a pale colour (its smallest channel above PALE) is read as its hue mixed with white, and
+      the white part takes the page's colour, as white itself does: a translucent fill over a
+      legend's white frame, or a pastel bar, does not glare. The share ramps up over PALE_RAMP,
+      so neighbouring shades do not jump.
+    """
+    high, low = rgb.max(axis=1), rgb.min(axis=1)
+    background, text = np.array(DARK_BACKGROUND, np.float32), np.array(LIGHT_TEXT, np.float32)
+    out = _lifted(rgb)
+    grey = high - low < NEUTRAL_CHROMA
+    out[grey] = background + (1 - rgb[grey].mean(axis=1, keepdims=True)) * (text - background)
+    pale = ~grey & (low > PALE)
+    white = low[pale][:, None]
+    hue = _lifted((rgb[pale] - white) / (1 - white))
+    share = np.clip((white - PALE) / PALE_RAMP, 0, 1)
+    out[pale] = (1 - share) * out[pale] + share * (white * background + (1 - white) * hue)
+    return out
+
+
+def _lifted(rgb: np.ndarray) -> np.ndarray:
+    """Colours darker than MIN_COLOURED_L raised to it, with the same hue and HLS saturation:
+    scaling (rgb - min) keeps the hue, and the new chroma follows from the saturation."""
+    out = rgb.copy()
+    high, low = rgb.max(axis=1), rgb.min(axis=1)
+    chroma, lightness = high - low, (high + low) / 2
+    dim = (lightness < MIN_COLOURED_L) & (chroma > 0)
+    saturation = chroma[dim] / (1 - np.abs(2 * lightness[dim] - 1))
+    new_chroma = saturation * (1 - abs(2 * MIN_COLOURED_L - 1))
+    scale = (new_chroma / chroma[dim])[:, None]
+    out[dim] = (MIN_COLOURED_L - new_chroma / 2)[:, None] + (rgb[dim] - low[dim][:, None]) * scale
+    return out
 
 
 def dark_twin(cmap: Colormap) -> Colormap | None:

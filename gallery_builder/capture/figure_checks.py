@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the image
+Saved = TypeVar("Saved")  # what `save` returns: the PNG, or the light and the dark one
 OVERLAP_SHARE = 0.2  # of the smaller box's area: touching corners are not a collision
 
 
@@ -31,7 +32,7 @@ class FigureMeasures:
     overlaps: list[str] = field(default_factory=list)
 
 
-def measure(figure: Figure, save: Callable[[], bytes], panels: bool = True) -> tuple[bytes, FigureMeasures]:
+def measure(figure: Figure, save: Callable[[], Saved], panels: bool = True) -> tuple[Saved, FigureMeasures]:
     """Call `save()` (which draws `figure`) and measure the figure as that draw laid it out.
     `panels`: also find the panel boxes (they cost a layout of every axes: only for thumbnails)."""
     found = FigureMeasures()
