@@ -2,7 +2,8 @@
 
 `mkdocs serve` starts the gallery's worker server as it starts, so its imports (torch,
 transformers, matplotlib: several seconds) are done before the first edit instead of during it.
-`mkdocs build` starts the server only when a script needs to run (plan.plan_build).
+`mkdocs build` starts it as it reads its configuration when the cache is empty (every script will
+run), and otherwise only once its plan finds a script to run (plan.plan_build).
 
 `mkdocs serve` also watches gallery_builder/: after an edit there, the next rebuild imports the
 generator afresh, instead of rendering pages with the code it imported when it started.
@@ -31,6 +32,11 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config: Any) -> Any:
     global _warmed
+    if _command == "build":
+        from gallery_builder.site import warm_up_if_cold
+
+        warm_up_if_cold(Path(config.config_file_path).resolve().parent)
+        return config
     if _command != "serve":
         return config
     _forget_edited_generator()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .build import BuildReport, build_gallery
 from .cache import environment
+from .cache.store import ResultCache
 from .options import BuildOptions
 from .page.indexes import HOME_STRIP_MARKER, NAV_FILE, home_strip
 from .run.workers import start_warming
@@ -52,6 +53,18 @@ def warm_up(project_root: Path) -> None:
     environment.prepare_environment(os.environ, options.hf_cache, options.cache_dir)  # inherited by the server
     log.info("gallery: warming up the workers (importing torch, transformers and matplotlib once)")
     start_warming(_report_warm)
+
+
+def warm_up_if_cold(project_root: Path) -> None:
+    """Start the workers' imports as `mkdocs build` reads its configuration, when the cache holds no
+    outputs at all (a first build, a fresh CI runner): every script will run, and the imports
+    then overlap with the rest of mkdocs' start instead of following it. Otherwise the build
+    starts them once its plan finds a script to run (plan.py)."""
+    options = BuildOptions.for_project(project_root)
+    if options.require_cached or not options.source_dir.is_dir() or ResultCache.holds_entries(options.cache_dir):
+        return
+    environment.prepare_environment(os.environ, options.hf_cache, options.cache_dir)  # inherited by the server
+    start_warming()
 
 
 def _report_warm(seconds: float | None) -> None:

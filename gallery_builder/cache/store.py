@@ -193,6 +193,12 @@ class ResultCache:
             folder.parent.rmdir()  # the now empty folder a merged entry was staged in
         return target
 
+    @staticmethod
+    def holds_entries(root: Path) -> bool:
+        """Whether the cache folder `root` holds any entry (it may not exist)."""
+        entries = root / "entries"
+        return entries.is_dir() and next(entries.iterdir(), None) is not None
+
     def sweep(self) -> None:
         """Remove staging folders left by builds that were killed."""
         if not self.staging.is_dir():
