@@ -129,21 +129,29 @@ def _save(image: Any, target: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 
 def _draw_and_save(out_dir: Path, draw: Any) -> None:
+    """Draw a thumbnail figure and save both versions: from one drawing when pixels can restyle it
+    (raster.py), else drawn again after `darken`."""
     import io
 
     import matplotlib.pyplot as plt
     from PIL import Image
 
     from .dark_figures import darken
+    from .raster import draw_both, one_draw
 
     figure = draw()
-    for name in (FILE, DARK_FILE):
-        if name == DARK_FILE:
-            darken(figure)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-        buffer.seek(0)
-        with Image.open(buffer) as image:
+    if one_draw(figure) == "":
+        pictures = dict(zip((FILE, DARK_FILE), draw_both(figure, 1), strict=True))
+    else:
+        pictures = {}
+        for name in (FILE, DARK_FILE):
+            if name == DARK_FILE:
+                darken(figure)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+            pictures[name] = buffer.getvalue()
+    for name, png in pictures.items():
+        with Image.open(io.BytesIO(png)) as image:
             _save(image.convert("RGBA"), out_dir / name)
     plt.close(figure)
 
