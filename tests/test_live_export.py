@@ -114,6 +114,31 @@ def test_a_corrupt_or_interrupted_entry_is_not_used(live_cache: Path, tmp_path: 
     assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) is None
 
 
+@pytest.mark.slow
+def test_an_entry_is_hashed_again_only_when_its_files_change(live_cache: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _folders(live_cache)["minilm"]
+    key = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).key(by_name("minilm"))
+    shutil.copytree(source, tmp_path / "live" / key)
+    checked: list[Path] = []
+    real_verify = store.package.verify
+
+    def counting(folder: Path) -> str | None:
+        checked.append(folder)
+        return real_verify(folder)
+
+    monkeypatch.setattr(store.package, "verify", counting)
+    for _ in range(2):  # two builds (two processes): one reading of the 43 MB
+        assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) == tmp_path / "live" / key
+    assert len(checked) == 1
+    part = tmp_path / "live" / key / "model.onnx.part1"
+    data = bytearray(part.read_bytes())
+    data[1000] ^= 0xFF  # same size, new contents (and modification time)
+    part.write_bytes(bytes(data))
+    assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) is None
+    assert len(checked) == 2
+
+
 def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) -> None:
     model = by_name("minilm")
     versions = store.library_versions()
