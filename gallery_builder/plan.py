@@ -48,6 +48,9 @@ class BuildPlan:
         return BuildPlan(self.gallery, mine, ready, to_run, self.errors)
 
 
+DISTRIBUTIONS_MEMO = "distributions.json"  # in the cache: see cache/keys.installed_distributions
+
+
 def plan_build(options: BuildOptions, store: ResultCache, warm: bool = True, log: Log = log_to_stderr) -> BuildPlan:
     """Parse every script and look up its entry. `warm` starts the workers' imports as soon as
     one script needs running, so they overlap with the remaining look-ups."""
@@ -61,7 +64,7 @@ def plan_build(options: BuildOptions, store: ResultCache, warm: bool = True, log
     for message in errors:
         log(f"gallery: ERROR {message}")
     examples = [e for e in gallery.examples() if not _settings_for(settings, gallery, e).ignores(_relative(gallery, e))]
-    inputs = KeyInputs.current()
+    inputs = KeyInputs.current(memo=store.root / DISTRIBUTIONS_MEMO)
     ready: dict[Path, ExampleResult] = {}
     to_run: list[ScriptRun] = []
     for example in examples:

@@ -62,6 +62,36 @@ def test_a_distribution_installed_while_serving_is_seen(tmp_path: Path, monkeypa
     assert keys.installed_distributions() == dict(before, **{"freshly-installed": "2.0"})
 
 
+def test_the_next_build_reuses_the_list_until_a_distribution_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `mkdocs build` is a new process: the list is kept in a file of the cache."""
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    memo = tmp_path / "cache" / "distributions.json"
+    monkeypatch.setattr(keys, "_distributions", None)  # a new process
+    before = keys.installed_distributions(memo)
+    assert memo.is_file()
+
+    def unexpected() -> dict[str, str]:
+        raise AssertionError("the metadata was read again though nothing was installed")
+
+    read = keys._read_distributions
+    monkeypatch.setattr(keys, "_distributions", None)
+    monkeypatch.setattr(keys, "_read_distributions", unexpected)
+    assert keys.installed_distributions(memo) == before
+    info = site / "freshly_installed-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: freshly-installed\nVersion: 2.0\n")
+    monkeypatch.setattr(keys, "_distributions", None)
+    monkeypatch.setattr(keys, "_read_distributions", read)
+    assert keys.installed_distributions(memo) == dict(before, **{"freshly-installed": "2.0"})
+    memo.write_text("not json")  # a damaged memo is read past, never trusted
+    monkeypatch.setattr(keys, "_distributions", None)
+    assert keys.installed_distributions(memo) == dict(before, **{"freshly-installed": "2.0"})
+
+
 def test_the_key_covers_the_interpreter(inputs: keys.KeyInputs) -> None:
     assert inputs.interpreter["version"] == ".".join(map(str, sys.version_info[:3]))
     other = dict(inputs.interpreter, version="3.11.99")

@@ -74,22 +74,45 @@ def generator_digest(package: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
-_distributions: tuple[tuple[tuple[str, int], ...], dict[str, str]] | None = None
+_distributions: tuple[list[list[object]], dict[str, str]] | None = None
 
 
-def installed_distributions() -> dict[str, str]:
+def installed_distributions(memo: Path | None = None) -> dict[str, str]:
     """Every distribution on sys.path, by normalised name: torch, tokenizers, pandas, ...
 
-    Reading every distribution's metadata takes a few tenths of a second, so a long-lived
-    process (`mkdocs serve`) reuses the last answer while no folder on sys.path has changed:
-    installing, upgrading or removing a distribution adds or removes its .dist-info folder."""
+    Reading every distribution's metadata takes a few tenths of a second, so the last answer is
+    reused while no folder on sys.path has changed (installing, upgrading or removing a
+    distribution adds or removes its .dist-info folder): by a long-lived process (`mkdocs
+    serve`) from memory, and by the next build from `memo`, a file in the cache."""
     global _distributions
-    state = tuple((folder, os.stat(folder).st_mtime_ns) for folder in sys.path if os.path.isdir(folder))
+    state: list[list[object]] = [[f, os.stat(f).st_mtime_ns] for f in sys.path if os.path.isdir(f)]
+    if _distributions is None and memo is not None:
+        _distributions = _read_memo(memo)
     if _distributions is not None and _distributions[0] == state:
         return dict(_distributions[1])
     found = _read_distributions()
     _distributions = (state, found)
+    if memo is not None:
+        _write_memo(memo, state, found)
     return dict(found)
+
+
+def _read_memo(memo: Path) -> tuple[list[list[object]], dict[str, str]] | None:
+    try:
+        data = json.loads(memo.read_text())
+        return list(data["sys_path"]), dict(data["distributions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_memo(memo: Path, state: list[list[object]], found: dict[str, str]) -> None:
+    staged = memo.with_name(f".{memo.name}.{os.getpid()}")
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(json.dumps({"sys_path": state, "distributions": found}, indent=1) + "\n")
+        staged.replace(memo)
+    except OSError:
+        staged.unlink(missing_ok=True)  # a read-only cache: the next build reads the metadata again
 
 
 def _read_distributions() -> dict[str, str]:
@@ -121,8 +144,10 @@ class KeyInputs:
     settings: dict[str, str]
 
     @classmethod
-    def current(cls, environ: Mapping[str, str] = os.environ) -> KeyInputs:
-        return cls(generator_digest(), interpreter(), installed_distributions(), environment.script_settings(environ))
+    def current(cls, environ: Mapping[str, str] = os.environ, memo: Path | None = None) -> KeyInputs:
+        """`memo`: a file where the list of installed distributions is kept between builds."""
+        distributions = installed_distributions(memo)
+        return cls(generator_digest(), interpreter(), distributions, environment.script_settings(environ))
 
 
 def file_digest(path: Path) -> str:
