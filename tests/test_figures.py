@@ -157,6 +157,18 @@ def test_thumbnail_crops_the_chosen_panel_in_both_versions(tmp_path: Path) -> No
     assert _digest(tmp_path / thumbnails.FILE) != _digest(tmp_path / thumbnails.DARK_FILE)
 
 
+def test_only_the_thumbnails_figure_and_the_first_are_measured_for_panels(tmp_path: Path) -> None:
+    capture = CellCapture(tmp_path, lambda text: text, panels=True, thumbnail=3)
+    for _ in range(4):
+        heatmap_with_numbers()
+    capture.save_open_figures()
+    assert [len(o.panels) for o in capture.outputs] == [2, 0, 2, 0]
+    thumbnails.write_thumbnails(tmp_path, capture.outputs, number=3, panel=2, title="third, right panel")
+    cropped = _digest(tmp_path / thumbnails.FILE)
+    thumbnails.write_thumbnails(tmp_path, capture.outputs, number=3, panel=0, title="third, whole")
+    assert _digest(tmp_path / thumbnails.FILE) != cropped
+
+
 def _view_output(folder: Path, name: str, params: dict) -> Output:
     (folder / name).write_text(f"<script>window.galleryView.params({json.dumps(params)})</script>")
     return Output("html", file=name)

@@ -59,10 +59,13 @@ class Output:
 class CellCapture:
     """Collects the outputs of one script, cell after cell, into `out_dir`."""
 
-    def __init__(self, out_dir: Path, redact: Callable[[str], str], panels: bool = True) -> None:
+    def __init__(self, out_dir: Path, redact: Callable[[str], str], panels: bool = True, thumbnail: int = 0) -> None:
         self.out_dir = out_dir
         self.redact = redact
-        self.panels = panels  # record each figure's panel boxes (a thumbnail is cropped to one)
+        self.panels = panels  # record figures' panel boxes (a thumbnail is cropped to one)
+        # Finding the boxes lays out every axes again: with `thumbnail` N > 0 only the Nth image
+        # (and the first, the thumbnail when there are fewer) gets them; else every figure.
+        self.thumbnail = thumbnail
         self.outputs: list[Output] = []
         self.image_count = 0
         self.stdout = _Stream(self, "stdout")
@@ -100,10 +103,11 @@ class CellCapture:
             name = f"image-{self.image_count}.png"
             dark_name = f"image-{self.image_count}-dark.png"
             dark: bytes | None = None
+            panels = self.panels and (self.thumbnail <= 0 or self.image_count in (1, self.thumbnail))
             if one_draw(figure) == "":
-                (light, dark), measured = measure(figure, partial(draw_both, figure, IMAGE_SCALE), self.panels)
+                (light, dark), measured = measure(figure, partial(draw_both, figure, IMAGE_SCALE), panels)
             else:
-                light, measured = measure(figure, partial(_png, figure), self.panels)
+                light, measured = measure(figure, partial(_png, figure), panels)
             (self.out_dir / name).write_bytes(light)
             output = Output(
                 "image",

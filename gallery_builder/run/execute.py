@@ -68,7 +68,7 @@ def run_job(job: Job) -> None:
     _limit_resources(job)
     _seed_everything()
     redact = make_redactor(job.project_root)
-    capture = CellCapture(job.out_dir, redact, panels=job.thumbnail_panel > 0)
+    capture = CellCapture(job.out_dir, redact, panels=job.thumbnail_panel > 0, thumbnail=job.thumbnail)
     _prepare_libraries(job.threads, capture)
     shell = install_display_hook(capture)
     hf_cache = os.environ.get("HF_HUB_CACHE")
