@@ -52,10 +52,14 @@ class LiveExport:
     seconds: float = 0.0
 
 
+NOT_EXPORTER = ("store.py", "publish.py")  # keep and publish exports: they shape no byte of one
+
+
 def exporter_digest(folder: Path = LIVE_DIR) -> str:
-    """The exporter's code and the files it ships (not js/, which is the pages' code)."""
+    """The exporter's code and the files it ships (not js/, the pages' code, nor NOT_EXPORTER)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".py", ".txt")):
+    files = (p for p in folder.iterdir() if p.is_file() and p.suffix in (".py", ".txt"))
+    for path in sorted(p for p in files if p.name not in NOT_EXPORTER):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
