@@ -2,9 +2,10 @@
 
 A real `mkdocs serve` runs in a copy of the project (every script of gallery_src/), with its own
 output cache in .cache/bench/serve-cache/: the first run fills it with one full build (minutes),
-later runs reuse it, as a contributor's `make site` would. Once the server is up and its workers
-are warm, the benchmark measures, from the moment a file is written to the moment the server
-tells browsers to reload (its livereload long-poll answers):
+later runs reuse it, as a contributor's `make site` would. The in-browser models' exports come
+from the project's cache (.cache/gallery/live/, or GALLERY_LIVE_CACHE), made there if missing.
+Once the server is up and its workers are warm, the benchmark measures, from the moment a file
+is written to the moment the server tells browsers to reload (its livereload long-poll answers):
 
 - unchanged rebuild: a docs page gets one more blank line; no script runs (twice, then once
   after each edit: the median counts);
@@ -199,7 +200,9 @@ def main() -> int:
                         help="serve without the warm-up hook (how the gallery served before it), for comparison")
     args = parser.parse_args()
     (RESULTS / "logs").mkdir(parents=True, exist_ok=True)
-    env = dict(build_env(), GALLERY_CACHE=str(SERVE_CACHE))
+    # The in-browser models' exports are the project's own (keyed; made once per machine).
+    live = os.environ.get("GALLERY_LIVE_CACHE") or str(ROOT / ".cache" / "gallery" / "live")
+    env = dict(build_env(), GALLERY_CACHE=str(SERVE_CACHE), GALLERY_LIVE_CACHE=live)
     label = "without warm-up" if args.without_warm_up else "warm-up at start"
     with tempfile.TemporaryDirectory(prefix="gallery-serve-bench-") as workdir:
         project = copy_project(Path(workdir) / "project", with_warm_up=not args.without_warm_up)
