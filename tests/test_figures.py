@@ -281,7 +281,10 @@ def test_the_dark_png_from_pixels_looks_like_a_darkened_second_drawing() -> None
     assert ours.shape == redrawn.shape
     assert (np.abs(ours - redrawn).max(axis=2) > 24).mean() < 0.01
     shown = decoded(light)
-    rows, columns = np.nonzero(np.abs(shown[..., :3] - [68, 1, 84]).max(axis=2) < 4)  # viridis's first colour
+    cell = np.abs(shown[..., :3] - [68, 1, 84]).max(axis=2) < 4  # viridis's first colour
+    inner = cell[4:-4, 4:-4] & cell[:-8, 4:-4] & cell[8:, 4:-4] & cell[4:-4, :-8] & cell[4:-4, 8:]
+    rows, columns = np.nonzero(inner)  # 4 px from any other colour: an axes' frame is restyled
+    rows, columns = rows + 4, columns + 4
     assert len(rows) > 100
     assert (decoded(dark)[rows, columns, :3] == shown[rows, columns, :3]).all()  # data keeps its colours
 
@@ -299,6 +302,19 @@ def test_a_translucent_fill_over_a_legend_frame_does_not_glare_in_dark() -> None
     inner = (slice(top + 3, bottom - 3), slice(left + 3, right - 3))
     assert decoded(light)[inner][..., :3].min() > 150  # pale in the light PNG
     assert on_page(decoded(dark))[inner].mean() < 110  # dark in the dark one
+
+
+def test_the_frame_around_an_image_turns_light_while_its_cells_keep_their_colours() -> None:
+    from gallery_builder.capture.raster import draw_both
+
+    figure, axes = plt.subplots(figsize=(3, 3))
+    axes.imshow(np.zeros((4, 4)), cmap="viridis", vmin=0, vmax=1)
+    _, dark = draw_both(figure, 2)
+    figure.canvas.draw()
+    left = round(2 * axes.get_window_extent().x0)  # the left spine's column at 2x
+    row = decoded(dark)[decoded(dark).shape[0] // 2]
+    assert lightness(tuple(row[left, :3] / 255)) > 0.8  # black in light, light on the dark page
+    assert tuple(row[left + 6, :3]) == (68, 1, 84)  # a cell, as drawn: viridis at 0
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
+from matplotlib.spines import Spine
 
 from .dark_figures import dark_pixels, dark_twin
 
@@ -93,7 +94,8 @@ def _white_or_clear(colour: object) -> bool:
 
 
 def _data_mask(figure: Figure, canvas: FigureCanvasAgg, height: int, width: int) -> np.ndarray:
-    """Where colormapped images and meshes were drawn (clipped to their axes), less any legend."""
+    """Where colormapped images and meshes were drawn (clipped to their axes), less the axes'
+    frames drawn over their edges and any legend: those are restyled like the rest."""
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     mask = np.zeros((height, width), bool)
     for artist in figure.findobj(lambda a: isinstance(a, (AxesImage, QuadMesh))):
@@ -106,6 +108,11 @@ def _data_mask(figure: Figure, canvas: FigureCanvasAgg, height: int, width: int)
         if isinstance(legend, Legend) and legend.get_visible():
             box = legend.get_window_extent(renderer)
             _fill(mask, box.x0, box.y0, box.x1, box.y1, False)
+    for spine in figure.findobj(lambda a: isinstance(a, Spine)):
+        if isinstance(spine, Spine) and spine.get_visible() and spine.axes is not None and spine.axes.axison:
+            box = spine.get_window_extent(renderer)
+            pad = spine.get_linewidth() * figure.dpi / 72 / 2 + 1  # its line's half width, and antialiasing
+            _fill(mask, box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad, False)
     return mask
 
 
