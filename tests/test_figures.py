@@ -308,13 +308,16 @@ def test_the_frame_around_an_image_turns_light_while_its_cells_keep_their_colour
     from gallery_builder.capture.raster import draw_both
 
     figure, axes = plt.subplots(figsize=(3, 3))
-    axes.imshow(np.zeros((4, 4)), cmap="viridis", vmin=0, vmax=1)
-    _, dark = draw_both(figure, 2)
+    bar = figure.colorbar(axes.imshow(np.zeros((4, 4)), cmap="viridis", vmin=0, vmax=1))
+    light, dark = draw_both(figure, 2)
     figure.canvas.draw()
-    left = round(2 * axes.get_window_extent().x0)  # the left spine's column at 2x
     row = decoded(dark)[decoded(dark).shape[0] // 2]
-    assert lightness(tuple(row[left, :3] / 255)) > 0.8  # black in light, light on the dark page
-    assert tuple(row[left + 6, :3]) == (68, 1, 84)  # a cell, as drawn: viridis at 0
+    for box in (axes.get_window_extent(), bar.ax.get_window_extent()):
+        left = round(2 * box.x0)  # the left edge's column at 2x
+        assert lightness(tuple(row[left, :3] / 255)) > 0.8  # black in light, light on the dark page
+    assert tuple(row[round(2 * axes.get_window_extent().x0) + 6, :3]) == (68, 1, 84)  # a cell: viridis at 0
+    middle = round(2 * (bar.ax.get_window_extent().x0 + bar.ax.get_window_extent().x1) / 2)
+    assert tuple(row[middle, :3]) == tuple(decoded(light)[decoded(light).shape[0] // 2, middle, :3])  # the bar too
 
 
 @pytest.mark.parametrize(

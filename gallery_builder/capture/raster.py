@@ -110,9 +110,15 @@ def _data_mask(figure: Figure, canvas: FigureCanvasAgg, height: int, width: int)
             _fill(mask, box.x0, box.y0, box.x1, box.y1, False)
     for spine in figure.findobj(lambda a: isinstance(a, Spine)):
         if isinstance(spine, Spine) and spine.get_visible() and spine.axes is not None and spine.axes.axison:
-            box = spine.get_window_extent(renderer)
+            box = spine.get_window_extent(renderer)  # a line, or a colorbar's whole outline
             pad = spine.get_linewidth() * figure.dpi / 72 / 2 + 1  # its line's half width, and antialiasing
-            _fill(mask, box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad, False)
+            for x0, y0, x1, y1 in (
+                (box.x0, box.y0, box.x0, box.y1),
+                (box.x1, box.y0, box.x1, box.y1),
+                (box.x0, box.y0, box.x1, box.y0),
+                (box.x0, box.y1, box.x1, box.y1),
+            ):  # the box's four edges: what a spine draws
+                _fill(mask, x0 - pad, y0 - pad, x1 + pad, y1 + pad, False)
     return mask
 
 
