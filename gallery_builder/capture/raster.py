@@ -5,7 +5,8 @@ the dark variant used to cost a second drawing. Now the figure is drawn once, wi
 backgrounds transparent. The light PNG is that raster on white. The dark PNG is the same raster,
 each pixel recoloured by `dark_figures.dark_pixels` (the rule `darken` applies to each artist's
 colour), except inside colormapped images and meshes: their pixels are data, and so is what is
-drawn over them (a heatmap's cell numbers), so they stay as drawn.
+drawn over them (a heatmap's cell numbers), so they stay as drawn. The axes' frames along their
+edges, and legends over them, are restyled like everything else.
 
 Pixels cannot tell what `darken` would do in a few figures, which are drawn a second time after
 `darken` instead (`one_draw` says which and why):
