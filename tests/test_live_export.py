@@ -117,26 +117,32 @@ def test_a_corrupt_or_interrupted_entry_is_not_used(live_cache: Path, tmp_path: 
 @pytest.mark.slow
 def test_an_entry_is_hashed_again_only_when_its_files_change(live_cache: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts' sha256s come from the fingerprint memo: a build reads them only when they changed."""
+    import gallery_builder.cache.store as cache_store
+
     source = _folders(live_cache)["minilm"]
     key = store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).key(by_name("minilm"))
     shutil.copytree(source, tmp_path / "live" / key)
     checked: list[Path] = []
-    real_verify = store.package.verify
+    real_hash = cache_store._sha256_file
+    large = cache_store.MEMO_MIN_BYTES
 
-    def counting(folder: Path) -> str | None:
-        checked.append(folder)
-        return real_verify(folder)
+    def counting(path: Path) -> str:
+        if ".part" in path.name and path.stat().st_size >= large:  # a smaller file is hashed each time
+            checked.append(path)
+        return real_hash(path)
 
-    monkeypatch.setattr(store.package, "verify", counting)
+    monkeypatch.setattr(cache_store, "_sha256_file", counting)
+    parts = len([p for p in (tmp_path / "live" / key).glob("*.part*") if p.stat().st_size >= large])
     for _ in range(2):  # two builds (two processes): one reading of the 43 MB
         assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) == tmp_path / "live" / key
-    assert len(checked) == 1
+    assert len(checked) == parts
     part = tmp_path / "live" / key / "model.onnx.part1"
     data = bytearray(part.read_bytes())
     data[1000] ^= 0xFF  # same size, new contents (and modification time)
     part.write_bytes(bytes(data))
     assert store.LiveStore(tmp_path / "live", ROOT, HF_CACHE).lookup(key) is None
-    assert len(checked) == 2
+    assert len(checked) == parts + 1
 
 
 def test_the_key_follows_the_snapshot_the_code_and_the_versions(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ of Python, torch, transformers, onnx, onnxscript and onnxruntime.
 An export runs in a subprocess (`python -m gallery_builder.live.export`; the build's process
 never imports torch) into a staging folder, which is renamed into place only when complete:
 an interrupted export leaves no entry. An entry whose files do not match its manifest is not
-used (and is exported again). The sha256s are read once per entry: `verified.json` keeps the
-size and modification time of each file that matched, and later builds hash only a folder
-whose files changed since (hashing MiniLM's 43 MB took about 0.1 s of every build).
+used (and is exported again). The parts' sha256s come from the store's fingerprint memo
+(hashes.json), so a later build reads a part again only when it changed (hashing MiniLM's
+43 MB took about 0.1 s of every build).
 """
 
 from __future__ import annotations
@@ -90,17 +90,6 @@ def live_cache_dir(cache_dir: Path, environ: Mapping[str, str] = os.environ) -> 
     return Path(chosen).resolve() if chosen else cache_dir / "live"
 
 
-VERIFIED = "verified.json"  # entry key -> the (name, bytes, mtime) of its files when they matched
-
-
-def _stamp(folder: Path) -> list[list[object]] | None:
-    """Name, size and modification time of each file of an entry, or None if it is not there."""
-    try:
-        return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(folder.iterdir()) if p.is_file()]
-    except OSError:
-        return None
-
-
 class LiveStore:
     def __init__(self, root: Path, project_root: Path, hf_cache: Path) -> None:
         self.root = root
@@ -113,38 +102,14 @@ class LiveStore:
         return export_key(model, snapshot, exporter_digest(), library_versions())
 
     def lookup(self, key: str) -> Path | None:
-        """A complete entry (its files checked against its manifest once), or None."""
+        """A complete entry (its files checked against its manifest, once while unchanged), or None."""
         folder = self.root / key
         if folder in self._verified:
             return folder
-        stamp = _stamp(folder)
-        if stamp is None:
+        if not folder.is_dir() or package.verify(folder, self.fingerprints.file) is not None:
             return None
-        verified = self._read_verified()
-        if verified.get(key) != stamp:
-            if package.verify(folder) is not None:
-                return None
-            self._write_verified({**verified, key: stamp})
         self._verified.add(folder)
         return folder
-
-    def _read_verified(self) -> dict[str, object]:
-        try:
-            data = json.loads((self.root / VERIFIED).read_text())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _write_verified(self, verified: dict[str, object]) -> None:
-        """Keep the stamps of the entries still on disk; written whole, then renamed into place."""
-        kept = {key: stamp for key, stamp in sorted(verified.items()) if (self.root / key).is_dir()}
-        target = self.root / VERIFIED
-        staged = target.with_name(f".{VERIFIED}.{os.getpid()}")
-        try:
-            staged.write_text(json.dumps(kept, indent=1) + "\n")
-            staged.replace(target)
-        except OSError:
-            staged.unlink(missing_ok=True)  # a read-only cache: the next build hashes again
 
     def sweep(self, model: LiveModel, keep: str) -> None:
         """Remove the model's older exports (another key: an edited exporter, a new library)."""
