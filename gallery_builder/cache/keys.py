@@ -15,6 +15,7 @@ on every look-up (store.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import environment
+from .store import write_atomically
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -106,13 +108,8 @@ def _read_memo(memo: Path) -> tuple[list[list[object]], dict[str, str]] | None:
 
 
 def _write_memo(memo: Path, state: list[list[object]], found: dict[str, str]) -> None:
-    staged = memo.with_name(f".{memo.name}.{os.getpid()}")
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_text(json.dumps({"sys_path": state, "distributions": found}, indent=1) + "\n")
-        staged.replace(memo)
-    except OSError:
-        staged.unlink(missing_ok=True)  # a read-only cache: the next build reads the metadata again
+    with contextlib.suppress(OSError):  # a read-only cache: the next build reads the metadata again
+        write_atomically(memo, json.dumps({"sys_path": state, "distributions": found}, indent=1) + "\n")
 
 
 def _read_distributions() -> dict[str, str]:

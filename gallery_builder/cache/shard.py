@@ -14,7 +14,6 @@ counts as the median known time.
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..run.results import ExampleResult
+from .store import write_atomically
 
 TIMES_FILE = "times.json"
 UNKNOWN_SECONDS = 10.0  # a script's weight when no run time is known at all
@@ -83,7 +83,4 @@ def load_run_times(cache_dir: Path) -> dict[str, float]:
 def save_run_times(cache_dir: Path, results: Sequence[ExampleResult]) -> None:
     """Record the run times of a full build (a cached result keeps the time of its run)."""
     times = {r.display_path: round(r.duration, 1) for r in results if r.status != "failed"}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f".{TIMES_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, cache_dir / TIMES_FILE)
+    write_atomically(cache_dir / TIMES_FILE, json.dumps(times, indent=1, sort_keys=True) + "\n")

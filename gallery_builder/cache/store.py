@@ -132,8 +132,7 @@ class Fingerprints:
         return self._memo
 
     def _save_memo(self, memo: dict[str, list[str]]) -> None:
-        self.memo_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.memo_file, json.dumps(memo, indent=0, sort_keys=True))
+        write_atomically(self.memo_file, json.dumps(memo, indent=0, sort_keys=True))
 
 
 class ResultCache:
@@ -217,7 +216,13 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a file beside `path`, then rename it into place: a reader sees the old
+    file or the new one, never half of one (the folder is made if needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
