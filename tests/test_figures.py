@@ -258,10 +258,9 @@ def on_page(rgba: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("layout", [None, "constrained", "tight"])
 def test_one_drawing_gives_the_light_png_savefig_gives(layout: str | None) -> None:
     """savefig runs a layout engine once before drawing; draw_both must lay out the same way."""
-    from gallery_builder.capture.capture import _png
-    from gallery_builder.capture.raster import draw_both, one_draw
+    from gallery_builder.capture.raster import draw_both, one_draw, png
 
-    expected = decoded(_png(lines_legend_and_image(layout)))
+    expected = decoded(png(lines_legend_and_image(layout), 2))
     figure = lines_legend_and_image(layout)
     assert one_draw(figure) == ""
     light, _ = draw_both(figure, 2)
@@ -269,14 +268,11 @@ def test_one_drawing_gives_the_light_png_savefig_gives(layout: str | None) -> No
 
 
 def test_the_dark_png_from_pixels_looks_like_a_darkened_second_drawing() -> None:
-    from gallery_builder.capture.capture import _png
-    from gallery_builder.capture.raster import draw_both
+    from gallery_builder.capture.raster import darkened_png, draw_both
 
     figure = lines_legend_and_image("constrained")
     light, dark = draw_both(figure, 2)
-    darken(figure)
-    figure.set_layout_engine("none")  # the positions the first drawing settled
-    redrawn = on_page(decoded(_png(figure)))
+    redrawn = on_page(decoded(darkened_png(figure, 2)))
     ours = on_page(decoded(dark))
     assert ours.shape == redrawn.shape
     assert (np.abs(ours - redrawn).max(axis=2) > 24).mean() < 0.01
@@ -318,6 +314,23 @@ def test_the_frame_around_an_image_turns_light_while_its_cells_keep_their_colour
     assert tuple(row[round(2 * axes.get_window_extent().x0) + 6, :3]) == (68, 1, 84)  # a cell: viridis at 0
     middle = round(2 * (bar.ax.get_window_extent().x0 + bar.ax.get_window_extent().x1) / 2)
     assert tuple(row[middle, :3]) == tuple(decoded(light)[decoded(light).shape[0] // 2, middle, :3])  # the bar too
+
+
+def test_a_figure_drawn_again_for_dark_keeps_the_layout_of_its_light_drawing() -> None:
+    """A layout engine run a second time moves the axes: the dark PNG would sit off the light one."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from gallery_builder.capture.raster import darkened_png, one_draw, png
+
+    figure, axes = plt.subplots(figsize=(4, 3), layout="constrained")
+    figure.colorbar(axes.imshow(np.eye(4) - 0.5, cmap="RdBu"), ax=axes, label="value")
+    axes.set_title("a title")
+    assert one_draw(figure) != ""  # RdBu: restyled, then drawn again
+    png(figure, 2)
+    light_position = axes.get_position().bounds
+    darkened_png(figure, 2)
+    assert axes.get_position().bounds == light_position
+    assert isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)  # and the engine is back
 
 
 @pytest.mark.parametrize(

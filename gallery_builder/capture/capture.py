@@ -89,9 +89,8 @@ class CellCapture:
     def save_open_figures(self) -> None:
         import matplotlib.pyplot as plt
 
-        from .dark_figures import darken
         from .figure_checks import measure
-        from .raster import draw_both, one_draw
+        from .raster import darkened_png, draw_both, one_draw, png
 
         self.stdout.flush()
         self.stderr.flush()
@@ -107,7 +106,7 @@ class CellCapture:
             if one_draw(figure) == "":
                 (light, dark), measured = measure(figure, partial(draw_both, figure, IMAGE_SCALE), panels)
             else:
-                light, measured = measure(figure, partial(_png, figure), panels)
+                light, measured = measure(figure, partial(png, figure, IMAGE_SCALE), panels)
             (self.out_dir / name).write_bytes(light)
             output = Output(
                 "image",
@@ -120,8 +119,7 @@ class CellCapture:
                 overlaps=measured.overlaps,
             )
             if dark is None:
-                darken(figure)
-                dark = _png(figure)
+                dark = darkened_png(figure, IMAGE_SCALE)
             (self.out_dir / dark_name).write_bytes(dark)
             self.outputs.append(output)
         plt.close("all")
@@ -131,7 +129,8 @@ class CellCapture:
         import matplotlib.pyplot as plt
 
         from .animation import animations_in, in_both_schemes, offline_player, redraw_later
-        from .dark_figures import DARK_BACKGROUND, darken
+        from .dark_figures import DARK_BACKGROUND
+        from .raster import darkened_png, png
 
         for animation in animations_in(self.namespace):
             if id(animation) in self._animations_seen:
@@ -140,10 +139,9 @@ class CellCapture:
             number = len(self._animations_seen)
             light = offline_player(animation, number)
             still = f"animation-{number}.png"
-            (self.out_dir / still).write_bytes(_png(animation._fig))  # the last frame, as the player ends
-            darken(animation._fig)
+            (self.out_dir / still).write_bytes(png(animation._fig, IMAGE_SCALE))  # the last frame, as the player ends
             dark_still = f"animation-{number}-dark.png"
-            (self.out_dir / dark_still).write_bytes(_png(animation._fig))
+            (self.out_dir / dark_still).write_bytes(darkened_png(animation._fig, IMAGE_SCALE))
             # The player's frames cannot be transparent (matplotlib composites them onto white).
             animation._fig.patch.set_facecolor(DARK_BACKGROUND)
             redraw_later(animation)
@@ -208,12 +206,6 @@ class _Stream(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
-
-
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi * IMAGE_SCALE, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def _collapse_carriage_returns(text: str) -> str:

@@ -9,7 +9,8 @@ drawn over them (a heatmap's cell numbers), so they stay as drawn. The axes' fra
 edges, and legends over them, are restyled like everything else.
 
 Pixels cannot tell what `darken` would do in a few figures, which are drawn a second time after
-`darken` instead (`one_draw` says which and why):
+`darken` instead, with the layout their light drawing settled (`one_draw` says which figures and
+why; `light_and_dark` chooses):
 
 - a light-centred diverging colormap: its cells take another map's colours, and the text over them
   is re-contrasted;
@@ -35,10 +36,39 @@ from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 from matplotlib.spines import Spine
 
-from .dark_figures import dark_pixels, dark_twin
+from .dark_figures import dark_pixels, dark_twin, darken
 
 WHITE = 0.97  # a background lighter than this in every channel counts as white
 DEFAULT_SAVEFIG = (None, False, "auto")  # matplotlib's savefig.bbox, savefig.transparent, savefig.facecolor
+
+
+def light_and_dark(figure: Figure, scale: int) -> tuple[bytes, bytes]:
+    """The light and the dark PNG of `figure` at `scale` times its size: from one drawing if
+    pixels can restyle it, else drawn again after `darken` (which leaves it restyled)."""
+    if one_draw(figure) == "":
+        return draw_both(figure, scale)
+    return png(figure, scale), darkened_png(figure, scale)
+
+
+def png(figure: Figure, scale: int) -> bytes:
+    """The figure as drawn, at `scale` times its size, with no metadata that changes between builds."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi * scale, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def darkened_png(figure: Figure, scale: int) -> bytes:
+    """`darken` the figure, and draw it again with the layout its last drawing settled: a layout
+    engine run a second time moves things by a few pixels off the light PNG."""
+    darken(figure)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        figure.set_layout_engine("none")
+    try:
+        return png(figure, scale)
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)
 
 
 def one_draw(figure: Figure) -> str:

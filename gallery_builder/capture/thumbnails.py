@@ -134,28 +134,16 @@ def _save(image: Any, target: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 
 def _draw_and_save(out_dir: Path, draw: Any) -> None:
-    """Draw a thumbnail figure and save both versions: from one drawing when pixels can restyle it
-    (raster.py), else drawn again after `darken`."""
+    """Draw a thumbnail figure and save both versions (raster.light_and_dark)."""
     import io
 
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    from .dark_figures import darken
-    from .raster import draw_both, one_draw
+    from .raster import light_and_dark
 
     figure = draw()
-    if one_draw(figure) == "":
-        pictures = dict(zip((FILE, DARK_FILE), draw_both(figure, 1), strict=True))
-    else:
-        pictures = {}
-        for name in (FILE, DARK_FILE):
-            if name == DARK_FILE:
-                darken(figure)
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-            pictures[name] = buffer.getvalue()
-    for name, png in pictures.items():
+    for name, png in zip((FILE, DARK_FILE), light_and_dark(figure, 1), strict=True):
         with Image.open(io.BytesIO(png)) as image:
             _save(image.convert("RGBA"), out_dir / name)
     plt.close(figure)
